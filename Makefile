@@ -1,0 +1,54 @@
+# KROGiving: `make run` serves the platform on its embedded default; `make test` runs
+# every check CI runs. Both create .venv and install from pyproject.toml on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format services smoke worker beat clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "KROGiving needs Python 3.11"'
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+services:
+	@bash scripts/services.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install services
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=krogiving.settings_test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+	@bash scripts/smoke_sqlite.sh $(PY)
+
+smoke: install
+	@bash scripts/smoke_sqlite.sh $(PY)
+
+worker: install
+	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO
+
+beat: install
+	$(PY) manage.py install_schedule
+	$(VENV)/bin/celery -A krogiving beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache var

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, trusting X-Forwarded-For only for NUM_PROXIES hops.
+
+    Used for lockouts and rate limits, so a client cannot pick its own address by
+    sending the header when no proxy is in front of us.
+    """
+    num_proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if num_proxies and forwarded:
+        hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if hops:
+            return hops[-min(num_proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -1,0 +1,383 @@
+"""KROGiving settings.
+
+Every value comes from the environment (django-environ); `.env.sample` lists each
+variable. With nothing set the platform runs on its embedded default: SQLite, a
+local-memory cache, eager Celery tasks, console email and SMS, files on local disk and
+the offline Paystack sandbox. Setting DATABASE_URL, REDIS_URL and the provider keys
+switches each part to the real service.
+
+`DJANGO_ENV=production` turns on the production configuration, which refuses to start
+without SECRET_KEY, DATABASE_URL and REDIS_URL and is hardened for `check --deploy`.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from krogiving.envtools import parse_duration
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}"
+    )
+IS_PRODUCTION = DJANGO_ENV == "production"
+
+if IS_PRODUCTION:
+    _missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env.str(name, default="")]
+    if _missing:
+        raise ImproperlyConfigured(
+            "The production configuration needs these environment variables: "
+            + ", ".join(_missing)
+            + " (see .env.sample)"
+        )
+
+# --- Core -----------------------------------------------------------------------------
+
+SECRET_KEY = env.str(
+    "SECRET_KEY",
+    default="django-insecure-development-only-key-do-not-use-in-production-0123456789",
+)
+DEBUG = env.bool("DEBUG", default=not IS_PRODUCTION)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+FRONT_END_URL = env.str("FRONT_END_URL", default="http://localhost:3000")
+# The address this API is reachable at, for links the API itself hands out.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # third party
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_celery_beat",
+    "anymail",
+    "axes",
+    # ours
+    "apps.core",
+    "apps.users",
+    "apps.otp",
+    "apps.notifications",
+]
+
+MIDDLEWARE = [
+    "apps.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that a lockout answer replaces the view's answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "krogiving.urls"
+WSGI_APPLICATION = "krogiving.wsgi.application"
+ASGI_APPLICATION = "krogiving.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets `make run` serve reads while a write is in flight.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (OTP codes, throttles, app cache) ------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="krogiving"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_TTL = env.int("TTL", default=300)
+
+# --- Celery ---------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Auth -----------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    # Axes first: it refuses locked-out accounts and addresses before anything else.
+    "axes.backends.AxesStandaloneBackend",
+    "apps.users.backends.EmailBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Failed logins: after AXES_FAILURE_LIMIT failures for one account, or for one client
+# address, further attempts are refused for AXES_COOLOFF_MINUTES. Before the lockout
+# the login endpoint is also rate limited ("login" throttle below).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "apps.users.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "apps.core.http.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+
+ACCESS_TOKEN_MINUTES = env.int("ACCESS_TOKEN_MINUTES", default=15)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=ACCESS_TOKEN_MINUTES),
+    "REFRESH_TOKEN_LIFETIME": parse_duration(env.str("EXPIRES_IN", default="7d")),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": env.str("JWT_SECRET_KEY", default=SECRET_KEY),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "USER_AUTHENTICATION_RULE": "apps.users.backends.user_can_authenticate",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="KROGiving")
+
+# --- REST framework -------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("THROTTLE_LOGIN", default="20/min"),
+        "register": env.str("THROTTLE_REGISTER", default="10/hour"),
+        "otp": env.str("THROTTLE_OTP", default="30/hour"),
+    },
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KROGiving API",
+    "DESCRIPTION": "Crowdfunding platform API. Amounts are integers in minor units.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/v1",
+}
+
+# --- One-time codes -------------------------------------------------------------------
+
+OTP_CODE_TTL_SECONDS = env.int("OTP_CODE_TTL_SECONDS", default=600)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=60)
+OTP_HOURLY_LIMIT_PER_DESTINATION = env.int("OTP_HOURLY_LIMIT_PER_DESTINATION", default=5)
+OTP_HOURLY_LIMIT_PER_CLIENT = env.int("OTP_HOURLY_LIMIT_PER_CLIENT", default=20)
+
+# --- Email ----------------------------------------------------------------------------
+
+SENDGRID_API_KEY = env.str("SENDGRID_API_KEY", default="")
+MAILERSEND_API_TOKEN = env.str("MAILERSEND_API_TOKEN", default="")
+SENDER_EMAIL = env.str("SENDER_EMAIL", default="no-reply@krogiving.local")
+SENDER_NAME = env.str("SENDER_NAME", default="KROGiving")
+DEFAULT_FROM_EMAIL = f"{SENDER_NAME} <{SENDER_EMAIL}>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ANYMAIL = {}
+if SENDGRID_API_KEY:
+    EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
+    ANYMAIL["SENDGRID_API_KEY"] = SENDGRID_API_KEY
+elif MAILERSEND_API_TOKEN:
+    EMAIL_BACKEND = "anymail.backends.mailersend.EmailBackend"
+    ANYMAIL["MAILERSEND_API_TOKEN"] = MAILERSEND_API_TOKEN
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+ANYMAIL["REQUESTS_TIMEOUT"] = (3.05, 20)
+# Addresses that hear about platform events (campaigns waiting for review, ...).
+STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
+
+# --- SMS ------------------------------------------------------------------------------
+
+TERMII_API_KEY = env.str("TERMII_API_KEY", default="")
+TERMII_SENDER_ID = env.str("TERMII_SENDER_ID", default="KROGiving")
+TERMII_BASE_URL = env.str("TERMII_BASE_URL", default="https://api.ng.termii.com")
+TERMII_CHANNEL = env.str("TERMII_CHANNEL", default="generic")
+TELNYX_AUTH_TOKEN = env.str("TELNYX_AUTH_TOKEN", default="")
+TELNYX_FROM = env.str("TELNYX_FROM", default="")
+TELNYX_BASE_URL = env.str("TELNYX_BASE_URL", default="https://api.telnyx.com")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+
+# --- Files ----------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+SPACES_ACCESS_KEY_ID = env.str("SPACES_ACCESS_KEY_ID", default="")
+SPACES_SECRET_ACCESS_KEY = env.str("SPACES_SECRET_ACCESS_KEY", default="")
+SPACES_REGION = env.str("SPACES_REGION", default="")
+SPACES_BUCKET_NAME = env.str("SPACES_BUCKET_NAME", default="")
+SPACES_ENDPOINT = env.str("SPACES_ENDPOINT", default="")
+SPACES_BUCKET_URL = env.str("SPACES_BUCKET_URL", default="")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if SPACES_ACCESS_KEY_ID and SPACES_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "access_key": SPACES_ACCESS_KEY_ID,
+            "secret_key": SPACES_SECRET_ACCESS_KEY,
+            "bucket_name": SPACES_BUCKET_NAME,
+            "region_name": SPACES_REGION or None,
+            "endpoint_url": SPACES_ENDPOINT or None,
+            "default_acl": "public-read",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "custom_domain": SPACES_BUCKET_URL.removeprefix("https://").removeprefix("http://")
+            or None,
+        },
+    }
+
+# --- Internationalisation -------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="NG")
+
+# --- Security -------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Logging --------------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_DIR = env.str("LOG_DIR", default="")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Axes logs each attempt with the address; we log our own line instead.
+        "axes": {"level": "WARNING"},
+    },
+}
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.TimedRotatingFileHandler",
+        "filename": str(Path(LOG_DIR) / "krogiving.log"),
+        "when": "midnight",
+        "backupCount": env.int("LOG_RETENTION_DAYS", default=14),
+        "utc": True,
+        "formatter": "json",
+        "filters": ["request_id"],
+    }
+    LOGGING["root"]["handlers"].append("file")

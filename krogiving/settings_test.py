@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real PostgreSQL and Redis on this machine.
+
+Each variable can still be overridden from the environment (CI on another host, say).
+Provider keys are blanked so that a developer's `.env` never makes a test talk to a real
+provider; a test that needs one sets it with the `settings` fixture.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ENV", "test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/krogiving")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("CACHE_KEY_PREFIX", "krogiving-test")
+
+from krogiving.settings import *  # noqa: E402,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+SENDGRID_API_KEY = MAILERSEND_API_TOKEN = ""
+TERMII_API_KEY = TELNYX_AUTH_TOKEN = ""
+LOG_DIR = ""
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
