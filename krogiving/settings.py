@@ -32,7 +32,11 @@ if DJANGO_ENV not in {"development", "test", "production"}:
 IS_PRODUCTION = DJANGO_ENV == "production"
 
 if IS_PRODUCTION:
-    _missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env.str(name, default="")]
+    _missing = [
+        name
+        for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+        if not env.str(name, default="")
+    ]
     if _missing:
         raise ImproperlyConfigured(
             "The production configuration needs these environment variables: "
@@ -115,9 +119,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -224,6 +226,7 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="20/min"),
         "register": env.str("THROTTLE_REGISTER", default="10/hour"),
         "otp": env.str("THROTTLE_OTP", default="30/hour"),
+        "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="120/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

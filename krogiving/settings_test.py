@@ -12,7 +12,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/krogiv
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("CACHE_KEY_PREFIX", "krogiving-test")
 
-from krogiving.settings import *  # noqa: E402,F403
+from krogiving.settings import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -2,9 +2,15 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.health import healthz
+
+# The staff console asks for the authenticator code as well as the password.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "KROGiving staff console"
+admin.site.site_title = "KROGiving"
 
 handler400 = "apps.core.errors.handler400"
 handler403 = "apps.core.errors.handler403"

@@ -13,6 +13,12 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    """Email goes through anymail's test backend (Django's test set-up would pick locmem)."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

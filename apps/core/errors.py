@@ -182,8 +182,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         message = str(detail)
         code = getattr(detail, "code", None) or code
-        if code in {"not_authenticated", "authentication_failed", "permission_denied",
-                    "not_found", "method_not_allowed", "parse_error", "throttled"}:
+        if code in {
+            "not_authenticated",
+            "authentication_failed",
+            "permission_denied",
+            "not_found",
+            "method_not_allowed",
+            "parse_error",
+            "throttled",
+        }:
             code = _DRF_CODES.get(type(exc), code)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = int(exc.wait + 0.999)

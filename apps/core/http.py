@@ -15,3 +15,16 @@ def client_ip(request: HttpRequest) -> str:
         if hops:
             return hops[-min(num_proxies, len(hops))]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class PublicEndpointMixin:
+    """An endpoint that takes no Bearer token (login, refresh, codes).
+
+    It still answers a refused credential with 401 and `WWW-Authenticate: Bearer`, where
+    DRF would otherwise turn a 401 into a 403 for views without authenticators.
+    """
+
+    authentication_classes: list = []
+
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'

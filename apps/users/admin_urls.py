@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from . import admin_api
+
+urlpatterns = [
+    path("auth/sign-in", admin_api.StaffSignInView.as_view(), name="admin-sign-in"),
+    path("users", admin_api.AdminUserListView.as_view(), name="admin-users"),
+]

@@ -1,0 +1,17 @@
+"""The Celery beat schedule, declared in code.
+
+`manage.py install_schedule` writes it into django-celery-beat's tables, where staff can
+pause a job or change its time in the console. Each entry: name -> (task, crontab
+fields). Apps add their jobs here as they land.
+"""
+
+SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
+    "flush expired refresh tokens": (
+        "apps.users.tasks.flush_expired_tokens",
+        {"minute": "17", "hour": "3"},
+    ),
+    "purge old failed sign-in records": (
+        "apps.users.tasks.purge_old_login_failures",
+        {"minute": "27", "hour": "3"},
+    ),
+}

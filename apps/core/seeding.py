@@ -1,0 +1,28 @@
+"""Reference data the platform needs, seeded idempotently by `manage.py seed`.
+
+Each app adds a function to SEEDERS as its reference data lands.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import Group, Permission
+
+# Staff roles and the permissions each starts with; staff tune them in the console.
+STAFF_GROUPS: dict[str, list[str]] = {
+    "Support": ["users.view_user"],
+    "Administrators": ["users.view_user", "users.change_user"],
+}
+
+
+def seed_staff_groups() -> str:
+    for name, codenames in STAFF_GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return f"{len(STAFF_GROUPS)} staff groups"
+
+
+SEEDERS: list[Callable[[], str]] = [seed_staff_groups]

@@ -1,0 +1,47 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.core.http import PublicEndpointMixin, client_ip
+
+from .serializers import OtpSendInput, OtpVerifyInput
+from .services import otp_send, otp_verify
+
+
+class OtpSendView(PublicEndpointMixin, APIView):
+    """Send a six-digit code by SMS or email. The code is never in the answer."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(request=OtpSendInput, responses={202: None})
+    def post(self, request):
+        data = OtpSendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = otp_send(**data.validated_data, client_ip=client_ip(request))
+        return Response(
+            {
+                "detail": f"A code has been sent by {issued.channel}.",
+                "destination": issued.destination,
+                "expires_in": issued.expires_in,
+                "resend_in": issued.resend_in,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class OtpVerifyView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp_verify"
+
+    @extend_schema(request=OtpVerifyInput, responses={200: None})
+    def post(self, request):
+        data = OtpVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        destination = otp_verify(**data.validated_data)
+        return Response({"verified": True, "destination": destination})

@@ -1,0 +1,62 @@
+"""Staff endpoints under /v1/admin/: sign-in with TOTP, user list."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.core.errors import Forbidden
+from apps.core.http import PublicEndpointMixin
+
+from . import serializers as s
+from .auth import credentials_authenticate, record_login, totp_check
+from .permissions import ADMIN_PERMISSION_CLASSES
+from .selectors import user_list
+from .tokens import tokens_for
+
+
+class StaffSignInView(PublicEndpointMixin, APIView):
+    """Password and the code of the staff member's authenticator -> staff tokens."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=s.StaffSignInInput, responses={200: s.TokenPairOutput})
+    def post(self, request):
+        data = s.StaffSignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
+        django_request = request._request
+        user = credentials_authenticate(
+            request=django_request, email=email, password=data.validated_data["password"]
+        )
+        if not user.is_staff:
+            raise Forbidden("Only staff accounts can sign in here.", code="not_staff")
+        totp_check(request=django_request, user=user, email=email, token=data.validated_data["otp"])
+        record_login(request=django_request, user=user)
+        return Response(tokens_for(user, second_factor=True))
+
+
+class AdminUserListView(ListAPIView):
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["users.view_user"]
+    serializer_class = s.AdminUserSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Search email, names and phone"),
+            OpenApiParameter("is_staff", bool),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        is_staff = self.request.query_params.get("is_staff")
+        return user_list(
+            query=self.request.query_params.get("q", "").strip()[:100],
+            is_staff={"true": True, "false": False}.get((is_staff or "").lower()),
+        )

@@ -1,0 +1,169 @@
+"""Account endpoints: register, login, token refresh, logout, profile, password reset."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.core.errors import InvalidInput
+from apps.core.http import PublicEndpointMixin, client_ip
+from apps.otp.services import PURPOSE_PASSWORD_RESET, otp_send
+
+from . import serializers as s
+from .auth import credentials_authenticate, record_login
+from .services import (
+    user_find_by_contact,
+    user_register,
+    user_reset_password,
+    user_update_profile,
+)
+from .tokens import tokens_for
+
+User = get_user_model()
+
+
+class RegisterView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(request=s.RegisterInput, responses={201: s.AuthOutput})
+    def post(self, request):
+        data = s.RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        return Response({"user": s.UserSerializer(user).data, **tokens_for(user)}, status=201)
+
+
+class LoginView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=s.LoginInput, responses={200: s.AuthOutput})
+    def post(self, request):
+        data = s.LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = credentials_authenticate(request=request._request, **data.validated_data)
+        record_login(request=request._request, user=user)
+        return Response({**tokens_for(user), "user": s.UserSerializer(user).data})
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as exc:
+            raise InvalidToken("The account this token belongs to no longer exists.") from exc
+
+
+class RefreshView(PublicEndpointMixin, APIView):
+    """Trade a refresh token for a new pair; the old refresh token is blacklisted."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput})
+    def post(self, request):
+        s.RefreshInput(data=request.data).is_valid(raise_exception=True)
+        serializer = RefreshSerializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(serializer.validated_data)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.RefreshInput, responses={204: None})
+    def post(self, request):
+        data = s.RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise InvalidInput(
+                "refresh: This refresh token belongs to another account.",
+                fields={"refresh": ["This refresh token belongs to another account."]},
+            )
+        token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProfileView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.ProfileSerializer})
+    def get(self, request):
+        return Response(s.ProfileSerializer(request.user).data)
+
+    @extend_schema(request=s.ProfileUpdateInput, responses={200: s.ProfileSerializer})
+    def patch(self, request):
+        data = s.ProfileUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = user_update_profile(user=request.user, **data.validated_data)
+        return Response(s.ProfileSerializer(user).data)
+
+
+def _contact(validated: dict) -> tuple[str, str]:
+    if validated.get("email"):
+        return "email", validated["email"].strip().lower()
+    return "sms", validated["phone"]
+
+
+class PasswordResetRequestView(PublicEndpointMixin, APIView):
+    """Send a reset code to the account's email or phone.
+
+    The answer is the same whether or not an account exists, so it cannot be used to
+    find out who has an account.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetRequestInput, responses={202: None})
+    def post(self, request):
+        data = s.PasswordResetRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel, destination = _contact(data.validated_data)
+        user = user_find_by_contact(channel=channel, destination=destination)
+        issued = otp_send(
+            channel=channel,
+            destination=destination,
+            purpose=PURPOSE_PASSWORD_RESET,
+            client_ip=client_ip(request),
+            deliver=user is not None and user.is_active,
+        )
+        return Response(
+            {
+                "detail": "If an account has this contact, a code is on its way.",
+                "expires_in": issued.expires_in,
+                "resend_in": issued.resend_in,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.PasswordResetConfirmInput, responses={200: None})
+    def post(self, request):
+        data = s.PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel, destination = _contact(data.validated_data)
+        user_reset_password(
+            channel=channel,
+            destination=destination,
+            code=data.validated_data["code"],
+            new_password=data.validated_data["new_password"],
+        )
+        return Response({"detail": "Your password has been changed. Sign in with it."})

@@ -1,0 +1,84 @@
+"""Sign-in checks shared by the user login and the staff sign-in."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import authenticate, get_user_model, user_logged_in, user_login_failed
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.core.errors import ApplicationError, Forbidden, RateLimited
+
+from .lockout import cooloff_seconds, lockout_message
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+class BadCredentials(ApplicationError):
+    status_code = 401
+    code = "invalid_credentials"
+
+
+def _locked(request: HttpRequest) -> bool:
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def credentials_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+    """Email and password through Django's authenticate, so django-axes counts failures.
+
+    Raises RateLimited when the account or the address is locked out, Forbidden for a
+    suspended account (only once the password is right), BadCredentials otherwise.
+    """
+    email = email.strip().lower()
+    user = authenticate(request=request, email=email, password=password)
+    if _locked(request):
+        raise RateLimited(lockout_message(), retry_after=cooloff_seconds(), code="account_locked")
+    if user is None:
+        candidate = User.objects.filter(email__iexact=email).first()
+        if candidate is not None and candidate.is_suspended and candidate.check_password(password):
+            raise Forbidden(
+                "This account is suspended. Contact support to have it reviewed.",
+                code="account_suspended",
+            )
+        raise BadCredentials("Email or password is incorrect.")
+    return user
+
+
+def record_login(*, request: HttpRequest, user: User) -> None:
+    """Tell Django (last_login) and axes (reset the failure count) of a sign-in."""
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    if not user.last_login:
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+
+
+def totp_check(*, request: HttpRequest, user: User, email: str, token: str) -> None:
+    """Check the code of the staff member's confirmed TOTP device; a code works once.
+
+    django-otp's TOTP device refuses a code at or before the last one it accepted, so a
+    replayed code fails. A wrong code counts as a failed sign-in for the lockout.
+    """
+    with transaction.atomic():
+        # Locked, so two requests racing with one code cannot both pass the last_t check.
+        devices = list(
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
+        )
+        if any(device.verify_token(token) for device in devices):
+            return
+    user_login_failed.send(sender=__name__, credentials={"email": email}, request=request)
+    if _locked(request):
+        raise RateLimited(lockout_message(), retry_after=cooloff_seconds(), code="account_locked")
+    if not devices:
+        raise Forbidden(
+            "This staff account has no confirmed authenticator. Ask an administrator to "
+            "enrol one (manage.py totp_enroll).",
+            code="otp_device_missing",
+        )
+    raise BadCredentials(
+        "otp: The code is wrong, expired or already used.",
+        code="invalid_otp",
+        fields={"otp": ["The code is wrong, expired or already used."]},
+    )

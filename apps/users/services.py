@@ -1,0 +1,188 @@
+"""Every write to accounts: registration, profile, password reset, suspension."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from apps.core.errors import InvalidInput
+
+from .phone import normalize_phone
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], fields={"password": exc.messages}) from exc
+
+
+def _duplicate_fields(
+    email: str | None, phone: str | None, exclude_id=None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()
+    if email and others.filter(email__iexact=email).exists():
+        errors["email"] = ["An account with this email already exists."]
+    if phone and others.filter(phone=phone).exists():
+        errors["phone"] = ["An account with this phone number already exists."]
+    return errors
+
+
+def user_register(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str | None = None,
+) -> User:
+    """Create an account; the welcome email follows the commit."""
+    from apps.notifications.services import notification_send
+
+    email = User.objects.normalize_email(email).strip().lower()
+    phone = normalize_phone(phone) if phone else None
+    user = User(
+        email=email, first_name=first_name.strip(), last_name=last_name.strip(), phone=phone
+    )
+    _check_password(password, user)
+    duplicates = _duplicate_fields(email, phone)
+    if duplicates:
+        raise InvalidInput(next(iter(duplicates.values()))[0], code="duplicate", fields=duplicates)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            notification_send(
+                channel="email",
+                template="welcome",
+                recipient=user.email,
+                context={"first_name": user.first_name},
+                user=user,
+            )
+    except IntegrityError as exc:  # a concurrent registration won the race
+        duplicates = _duplicate_fields(email, phone) or {"email": ["This account already exists."]}
+        raise InvalidInput(
+            next(iter(duplicates.values()))[0], code="duplicate", fields=duplicates
+        ) from exc
+    logger.info("user registered", extra={"user_id": str(user.id)})
+    return user
+
+
+def user_update_profile(
+    *,
+    user: User,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone: str | None = "",
+) -> User:
+    """Change names and phone. A new phone number must be verified again.
+
+    `phone=""` (the default) leaves the phone alone; `phone=None` removes it.
+    """
+    changed: list[str] = []
+    if first_name is not None:
+        user.first_name = first_name.strip()
+        changed.append("first_name")
+    if last_name is not None:
+        user.last_name = last_name.strip()
+        changed.append("last_name")
+    if phone != "":
+        new_phone = normalize_phone(phone) if phone else None
+        if new_phone != user.phone:
+            duplicates = _duplicate_fields(None, new_phone, exclude_id=user.pk)
+            if duplicates:
+                raise InvalidInput(duplicates["phone"][0], code="duplicate", fields=duplicates)
+            user.phone = new_phone
+            user.phone_verified = False
+            changed += ["phone", "phone_verified"]
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as exc:
+            raise InvalidInput(
+                "An account with this phone number already exists.",
+                code="duplicate",
+                fields={"phone": ["An account with this phone number already exists."]},
+            ) from exc
+    return user
+
+
+def user_mark_contact_verified(*, channel: str, destination: str) -> int:
+    """Mark the email or phone verified on the account that has it; returns rows changed."""
+    if channel == "email":
+        return User.objects.filter(email__iexact=destination, email_verified=False).update(
+            email_verified=True
+        )
+    return User.objects.filter(phone=destination, phone_verified=False).update(phone_verified=True)
+
+
+def user_revoke_tokens(*, user: User) -> int:
+    """Blacklist every refresh token the user holds (password change, suspension)."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    tokens = list(outstanding)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True
+    )
+    return len(tokens)
+
+
+def user_find_by_contact(*, channel: str, destination: str) -> User | None:
+    if channel == "email":
+        return User.objects.filter(email__iexact=destination).first()
+    return User.objects.filter(phone=destination).first()
+
+
+def user_reset_password(*, channel: str, destination: str, code: str, new_password: str) -> User:
+    """Set a new password after a one-time code sent to the account's email or phone.
+
+    The password is checked before the code, so a weak password does not use up the code.
+    Every refresh token of the account is revoked; a notice goes to the account's email.
+    """
+    from apps.notifications.services import notification_send
+    from apps.otp.services import PURPOSE_PASSWORD_RESET, otp_verify
+
+    user = user_find_by_contact(channel=channel, destination=destination)
+    _check_password(new_password, user or User(email=destination if channel == "email" else ""))
+    otp_verify(destination=destination, purpose=PURPOSE_PASSWORD_RESET, code=code)
+    if user is None:  # cannot happen unless the account went away since the code was sent
+        raise InvalidInput(
+            "The code is wrong or has expired.",
+            code="otp_invalid",
+            fields={"code": ["The code is wrong or has expired."]},
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        user_revoke_tokens(user=user)
+        notification_send(
+            channel="email",
+            template="password_changed",
+            recipient=user.email,
+            context={"first_name": user.first_name},
+            user=user,
+        )
+    logger.info("password reset", extra={"user_id": str(user.id)})
+    return user
+
+
+def user_suspend(*, user: User, reason: str, suspended: bool = True) -> User:
+    """Suspend (or lift the suspension of) an account; a suspended user's tokens die."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_suspended = suspended
+        user.suspended_reason = reason if suspended else ""
+        user.save(update_fields=["is_suspended", "suspended_reason", "updated_at"])
+        if suspended:
+            user_revoke_tokens(user=user)
+    return user

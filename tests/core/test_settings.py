@@ -1,0 +1,79 @@
+"""The production configuration: refuses to start half-configured, passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from krogiving.envtools import parse_duration
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "p" * 20 + "-a-long-random-production-secret-key-9f8e7d6c5b4a",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/krogiving",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "ALLOWED_HOSTS": "api.krogiving.com",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET"))
+    }
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "krogiving.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_passes_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_development_default_needs_nothing():
+    result = _manage("check", env={"DJANGO_ENV": "development"})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", timedelta(days=7)),
+        ("12h", timedelta(hours=12)),
+        ("30m", timedelta(minutes=30)),
+        ("3600", timedelta(seconds=3600)),
+        ("2w", timedelta(weeks=2)),
+    ],
+)
+def test_expires_in_is_read_like_the_old_service(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "7x", "-1d", "0", "d"])
+def test_a_bad_expires_in_is_refused(text):
+    with pytest.raises(ImproperlyConfigured):
+        parse_duration(text)
