@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "apps.users",
     "apps.otp",
     "apps.notifications",
+    "apps.currency",
+    "apps.fees",
+    "apps.platform_settings",
+    "apps.audit",
+    "apps.ledger",
+    "apps.campaigns",
 ]
 
 MIDDLEWARE = [

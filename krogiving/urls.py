@@ -20,7 +20,10 @@ handler500 = "apps.core.errors.handler500"
 v1 = [
     path("", include("apps.users.urls")),
     path("", include("apps.otp.urls")),
+    path("", include("apps.campaigns.urls")),
     path("admin/", include("apps.users.admin_urls")),
+    path("admin/", include("apps.campaigns.admin_urls")),
+    path("admin/", include("apps.platform_settings.admin_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

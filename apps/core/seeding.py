@@ -1,6 +1,6 @@
 """Reference data the platform needs, seeded idempotently by `manage.py seed`.
 
-Each app adds a function to SEEDERS as its reference data lands.
+Each app adds its seeding function to `seeders()` as its reference data lands.
 """
 
 from collections.abc import Callable
@@ -25,4 +25,8 @@ def seed_staff_groups() -> str:
     return f"{len(STAFF_GROUPS)} staff groups"
 
 
-SEEDERS: list[Callable[[], str]] = [seed_staff_groups]
+def seeders() -> list[Callable[[], str]]:
+    from apps.campaigns.reference import seed_categories
+    from apps.currency.reference import seed_currencies
+
+    return [seed_currencies, seed_categories, seed_staff_groups]

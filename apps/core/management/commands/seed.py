@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.core.seeding import SEEDERS
+from apps.core.seeding import seeders
 
 
 class Command(BaseCommand):
@@ -9,5 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for seeder in SEEDERS:
+            for seeder in seeders():
                 self.stdout.write(f"seeded {seeder()}")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FeesConfig(AppConfig):
+    name = "apps.fees"
+    label = "fees"
