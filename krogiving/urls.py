@@ -21,6 +21,7 @@ v1 = [
     path("", include("apps.users.urls")),
     path("", include("apps.otp.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.campaigns.media_urls")),
     path("admin/", include("apps.users.admin_urls")),
     path("admin/", include("apps.campaigns.admin_urls")),
     path("admin/", include("apps.platform_settings.admin_urls")),
