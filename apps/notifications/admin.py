@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: rows are written by the delivery service only."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "template",
+        "recipient",
+        "status",
+        "provider",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("channel", "status", "template", "provider")
+    search_fields = ("recipient",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    list_select_related = ("user",)
+    fields = (
+        "id",
+        "channel",
+        "template",
+        "recipient",
+        "user",
+        "status",
+        "provider",
+        "provider_message_id",
+        "attempts",
+        "error",
+        "context",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

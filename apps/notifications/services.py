@@ -1,0 +1,244 @@
+"""Email and SMS notifications: record, enqueue after commit, render, deliver.
+
+`notification_send` is what other apps call. It writes a `Notification` row (queued)
+and, once the surrounding transaction commits, enqueues `deliver_notification`, which
+calls `notification_deliver`. Templates live in `templates/notifications/<name>/`:
+`subject.txt`, `body.txt` and `body.html` for email, `sms.txt` for SMS.
+
+`secret_context` (one-time codes, ...) is never stored or logged: it goes to the task
+only and is merged into the template context there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+
+from .models import Notification
+from .sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_PARTS = {
+    Notification.Channel.EMAIL: ("subject.txt", "body.txt", "body.html"),
+    Notification.Channel.SMS: ("sms.txt",),
+}
+# Names that mean a secret: they belong in secret_context, never in the stored context.
+SECRET_CONTEXT_KEYS = frozenset({"code", "otp", "password", "token", "secret"})
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9_]+$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_ERROR_MAX = 2000
+
+
+def _template_path(template: str, part: str) -> str:
+    return f"notifications/{template}/{part}"
+
+
+def _validate(
+    *, channel: str, template: str, recipient: str, context: dict, secret_context: dict
+) -> None:
+    if channel not in TEMPLATE_PARTS:
+        raise ValueError(f"Unknown notification channel {channel!r}.")
+    if not _TEMPLATE_NAME.match(template or ""):
+        raise ValueError(f"Invalid notification template name {template!r}.")
+    for part in TEMPLATE_PARTS[channel]:
+        try:
+            get_template(_template_path(template, part))
+        except TemplateDoesNotExist as exc:
+            raise ValueError(
+                f"Template {template!r} has no {part} for the {channel} channel."
+            ) from exc
+    if channel == Notification.Channel.EMAIL:
+        try:
+            validate_email(recipient)
+        except ValidationError as exc:
+            raise ValueError("The email recipient is not a valid address.") from exc
+    elif not _E164.match(recipient or ""):
+        raise ValueError("The SMS recipient must be an E.164 number, such as +2348031234567.")
+    leaked = SECRET_CONTEXT_KEYS & set(context)
+    if leaked:
+        raise ValueError(f"Pass {sorted(leaked)} in secret_context, not in context.")
+    try:
+        json.dumps(secret_context)
+    except TypeError as exc:
+        raise ValueError("secret_context must be JSON-serialisable.") from exc
+
+
+def notification_send(
+    *,
+    channel: str,
+    template: str,
+    recipient: str,
+    context: dict | None = None,
+    secret_context: dict | None = None,
+    user: AbstractBaseUser | None = None,
+) -> Notification:
+    """Record a notification and deliver it by a task once the transaction commits.
+
+    Raises ValueError for a programming error: unknown channel or template, a malformed
+    recipient, or a secret-looking key in `context`.
+    """
+    context = dict(context or {})
+    secret_context = dict(secret_context or {})
+    _validate(
+        channel=channel,
+        template=template,
+        recipient=recipient,
+        context=context,
+        secret_context=secret_context,
+    )
+    notification = Notification.objects.create(
+        channel=channel,
+        template=template,
+        recipient=recipient,
+        context=context,
+        user=user,
+    )
+    transaction.on_commit(partial(_enqueue_delivery, str(notification.id), secret_context))
+    return notification
+
+
+def _enqueue_delivery(notification_id: str, secret_context: dict) -> None:
+    """On-commit callback: enqueue the task; a broker failure is recorded, not raised."""
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id, secret_context)
+    except Exception as exc:
+        logger.exception("notification not enqueued", extra={"notification_id": notification_id})
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.QUEUED).update(
+            status=Notification.Status.FAILED,
+            error=f"could not enqueue delivery: {type(exc).__name__}: {exc}"[:_ERROR_MAX],
+            updated_at=timezone.now(),
+        )
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    provider: str
+    message_id: str
+    note: str = ""  # providers that failed before one took the message
+
+
+def _render_context(notification: Notification, secret_context: dict) -> dict:
+    return {
+        "site_name": "KROGiving",
+        "front_end_url": settings.FRONT_END_URL,
+        **notification.context,
+        **secret_context,
+    }
+
+
+def _email_provider_name(connection) -> str:
+    """`sendgrid`, `mailersend`, ... for anymail; `console`, `smtp`, ... for Django's."""
+    esp_name = getattr(connection, "esp_name", None)
+    if esp_name:
+        return str(esp_name).lower()
+    return type(connection).__module__.rsplit(".", 1)[-1]
+
+
+def _deliver_email(notification: Notification, context: dict) -> _Delivery:
+    def render(part: str) -> str:
+        return render_to_string(_template_path(notification.template, part), context)
+
+    connection = get_connection(fail_silently=False)
+    message = EmailMultiAlternatives(
+        subject=" ".join(render("subject.txt").split()),
+        body=render("body.txt").strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        connection=connection,
+    )
+    message.attach_alternative(render("body.html"), "text/html")
+    # Anymail passes these on to the ESP (ignored by Django's own backends).
+    message.tags = [notification.template]
+    message.metadata = {"notification_id": str(notification.id)}
+    message.send()
+    status = getattr(message, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    return _Delivery(
+        provider=_email_provider_name(connection),
+        message_id="" if message_id is None else str(message_id),
+    )
+
+
+def _deliver_sms(notification: Notification, context: dict) -> _Delivery:
+    text = render_to_string(_template_path(notification.template, "sms.txt"), context).strip()
+    result = send_sms(notification.recipient, text)
+    return _Delivery(
+        provider=result.provider,
+        message_id=result.message_id,
+        note="; ".join(str(error) for error in result.failed_over),
+    )
+
+
+def notification_deliver(*, notification_id: str, secret_context: dict) -> Notification:
+    """Render and send one notification, recording the outcome on its row.
+
+    Safe to run twice: a notification already sent is not sent again, and a concurrent
+    run waits on the row lock. A failure is recorded (status failed, error) and then
+    re-raised so that the task retries.
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update(of=("self",)).get(pk=notification_id)
+        if notification.status == Notification.Status.SENT:
+            logger.info("notification already sent", extra={"notification_id": notification_id})
+            return notification
+        notification.attempts += 1
+        try:
+            context = _render_context(notification, secret_context or {})
+            if notification.channel == Notification.Channel.EMAIL:
+                delivery = _deliver_email(notification, context)
+            else:
+                delivery = _deliver_sms(notification, context)
+        except Exception as exc:
+            failure = exc
+            notification.status = Notification.Status.FAILED
+            notification.error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
+        else:
+            notification.status = Notification.Status.SENT
+            notification.provider = delivery.provider
+            notification.provider_message_id = delivery.message_id[:255]
+            # Keep the last error (an earlier attempt's) unless this one failed over.
+            notification.error = (delivery.note or notification.error)[:_ERROR_MAX]
+            notification.sent_at = timezone.now()
+        notification.save(
+            update_fields=[
+                "status",
+                "provider",
+                "provider_message_id",
+                "error",
+                "attempts",
+                "sent_at",
+                "updated_at",
+            ]
+        )
+    log_extra = {
+        "notification_id": notification_id,
+        "channel": notification.channel,
+        "template": notification.template,
+        "attempt": notification.attempts,
+    }
+    if failure is not None:
+        logger.warning(
+            "notification delivery failed: %s",
+            type(failure).__name__,
+            extra={**log_extra, "error": notification.error},
+        )
+        raise failure
+    logger.info("notification sent", extra={**log_extra, "provider": notification.provider})
+    return notification
