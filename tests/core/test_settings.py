@@ -77,3 +77,22 @@ def test_expires_in_is_read_like_the_old_service(text, expected):
 def test_a_bad_expires_in_is_refused(text):
     with pytest.raises(ImproperlyConfigured):
         parse_duration(text)
+
+
+def test_log_dir_gets_json_lines_in_a_daily_rotated_file(tmp_path):
+    import json
+
+    result = _manage(
+        "shell",
+        "-c",
+        "import logging; logging.getLogger('krogiving.probe').warning('probe line')",
+        env={"DJANGO_ENV": "development", "LOG_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "krogiving.log").read_text().splitlines()
+    record = json.loads(lines[-1])
+    assert record["message"] == "probe line"
+    assert record["level"] == "WARNING"
+    assert "request_id" in record
+    stdout_record = json.loads(result.stdout.strip().splitlines()[-1])
+    assert stdout_record["message"] == "probe line"

@@ -306,3 +306,28 @@ class TestProfile:
         user.refresh_from_db()
         assert not user.is_staff
         assert user.email != "new@example.com"
+
+
+class TestExpiredTokens:
+    def test_an_expired_access_token_is_401(self, api, user):
+        from datetime import timedelta
+
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        token = AccessToken.for_user(user)
+        token.set_exp(lifetime=-timedelta(seconds=1))
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = api.get("/v1/profile")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "token_not_valid"
+
+    def test_an_expired_refresh_token_is_401(self, api, user):
+        from datetime import timedelta
+
+        from rest_framework_simplejwt.tokens import RefreshToken
+
+        token = RefreshToken.for_user(user)
+        token.set_exp(lifetime=-timedelta(seconds=1))
+        response = api.post("/v1/auth/token/refresh", {"refresh": str(token)}, format="json")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "token_not_valid"
