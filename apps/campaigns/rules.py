@@ -2,7 +2,9 @@
 
 from .models import CampaignStatus
 
-ALL_FIELDS = frozenset({"title", "story", "goal_amount", "currency", "category", "end_date", "media"})
+ALL_FIELDS = frozenset(
+    {"title", "story", "goal_amount", "currency", "category", "end_date", "media"}
+)
 
 EDITABLE_FIELDS: dict[str, frozenset[str]] = {
     CampaignStatus.DRAFT: ALL_FIELDS,
