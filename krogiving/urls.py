@@ -22,9 +22,11 @@ v1 = [
     path("", include("apps.otp.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.campaigns.media_urls")),
+    path("", include("apps.payments.urls")),
     path("admin/", include("apps.users.admin_urls")),
     path("admin/", include("apps.campaigns.admin_urls")),
     path("admin/", include("apps.platform_settings.admin_urls")),
+    path("admin/", include("apps.audit.admin_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
@@ -32,6 +34,7 @@ v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("v1/", include(v1)),
+    path("sandbox/", include("apps.payments.sandbox_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,17 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """`transaction=True` tests flush what the data migrations seeded; put it back."""
+    if request.node.get_closest_marker("django_db"):
+        from apps.campaigns.reference import seed_categories
+        from apps.currency.reference import seed_currencies
+
+        seed_currencies()
+        seed_categories()
+
+
+@pytest.fixture(autouse=True)
 def _anymail_test_backend(settings):
     """Email goes through anymail's test backend (Django's test set-up would pick locmem)."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 # Staff roles and the permissions each starts with; staff tune them in the console.
 STAFF_GROUPS: dict[str, list[str]] = {
     "Support": ["users.view_user"],
-    "Administrators": ["users.view_user", "users.change_user"],
+    "Administrators": ["users.view_user", "users.change_user", "audit.view_adminlog"],
 }
 
 
