@@ -27,6 +27,12 @@ class CampaignStatus(models.TextChoices):
     SUSPENDED = "suspended"
 
 
+# Anyone may see a campaign in these statuses; the others only its organiser and staff.
+PUBLIC_STATUSES = frozenset({CampaignStatus.ACTIVE, CampaignStatus.ENDED, CampaignStatus.CLOSED})
+# Comments may be posted only on these.
+COMMENTABLE_STATUSES = frozenset({CampaignStatus.ACTIVE, CampaignStatus.ENDED})
+
+
 class Campaign(BaseModel):
     """A fundraising campaign. Amounts are integers in the minor unit of `currency`."""
 
@@ -54,6 +60,13 @@ class Campaign(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("review_campaign", "Can approve or reject campaigns waiting for review")]
+        indexes = [
+            # The public list: active campaigns in each ordering.
+            models.Index(fields=["status", "-published_at"], name="campaign_status_published"),
+            models.Index(fields=["status", "-raised_amount"], name="campaign_status_raised"),
+            models.Index(fields=["status", "end_date"], name="campaign_status_end_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(goal_amount__gt=0), name="campaign_goal_positive"

@@ -10,6 +10,14 @@ SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
         "apps.users.tasks.flush_expired_tokens",
         {"minute": "17", "hour": "3"},
     ),
+    "end campaigns past their end date": (
+        "apps.campaigns.tasks.end_expired_campaigns",
+        {"minute": "5"},  # hourly; safe to run any number of times
+    ),
+    "expire unconfirmed direct media uploads": (
+        "apps.campaigns.tasks.media_expire_pending",
+        {"minute": "41"},
+    ),
     "purge old failed sign-in records": (
         "apps.users.tasks.purge_old_login_failures",
         {"minute": "27", "hour": "3"},

@@ -10,6 +10,13 @@ from django.contrib.auth.models import Group, Permission
 # Staff roles and the permissions each starts with; staff tune them in the console.
 STAFF_GROUPS: dict[str, list[str]] = {
     "Support": ["users.view_user"],
+    "Campaign reviewers": [
+        "campaigns.view_campaign",
+        "campaigns.review_campaign",
+        "campaigns.change_campaign",
+        "campaigns.view_comment",
+        "campaigns.change_comment",
+    ],
     "Administrators": ["users.view_user", "users.change_user", "audit.view_adminlog"],
 }
 

@@ -1,0 +1,251 @@
+"""Public and organiser endpoints for campaigns and their comments.
+
+Another user (staff included) touching a campaign that is not theirs through the
+organiser endpoints gets 404, as if it did not exist. Changing a field the campaign's
+status does not allow is 409 `field_not_editable`, naming the field in `fields`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from apps.core.errors import InvalidInput, NotFound
+from apps.core.pagination import PageNumberPagination
+
+from . import cache
+from . import serializers as s
+from .selectors import (
+    ORDERINGS,
+    campaign_detail,
+    campaign_get_for_organizer,
+    campaign_get_visible,
+    campaign_id_for_slug,
+    campaign_is_public,
+    campaign_list_filter_errors,
+    campaign_list_for_organizer,
+    campaign_list_public,
+    campaign_sees_private,
+    campaign_visible_to,
+    comment_get_own,
+    comment_list_public,
+)
+from .services import (
+    campaign_close,
+    campaign_create,
+    campaign_submit,
+    campaign_update,
+    comment_create,
+    comment_delete,
+)
+
+
+class CommentPostThrottle(UserRateThrottle):
+    """Posting comments: per user, with its own rate (no settings entry needed)."""
+
+    scope = "campaign_comment"
+    rate = "10/min"
+
+
+def _plain(data: Any) -> Any:
+    """JSON-safe plain data (no serializer references), for the cache."""
+    return json.loads(JSONRenderer().render(data))
+
+
+def _paginate(request, view, queryset, serializer_class) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def _owner_campaign(request, campaign_id: Any):
+    try:
+        campaign_id = uuid.UUID(str(campaign_id))
+    except ValueError as exc:
+        raise NotFound("No such campaign.") from exc
+    return campaign_get_for_organizer(campaign_id=campaign_id, organizer=request.user)
+
+
+class CampaignListCreateView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="campaigns_list",
+        parameters=[
+            OpenApiParameter("q", str, description="Full-text search on title and story"),
+            OpenApiParameter("category", str, description="Category slug"),
+            OpenApiParameter("currency", str, description="ISO 4217 code"),
+            OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: s.paginated(s.CampaignListItemOutput)},
+    )
+    def get(self, request):
+        query = s.CampaignListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = {key: value for key, value in query.validated_data.items() if value}
+        version = cache.list_version()
+        key = cache.list_key(version=version, params=params, base_url=request.build_absolute_uri())
+        cached = cache.list_get(key)
+        if cached is not None:
+            return Response(cached)
+        errors = campaign_list_filter_errors(
+            category=params.get("category"), currency=params.get("currency")
+        )
+        if errors:
+            field, messages = next(iter(errors.items()))
+            raise InvalidInput(f"{field}: {messages[0]}", fields=errors)
+        response = _paginate(
+            request, self, campaign_list_public(**params), s.CampaignListItemOutput
+        )
+        response.data = _plain(response.data)
+        cache.list_set(key, response.data)
+        return response
+
+    @extend_schema(request=s.CampaignCreateInput, responses={201: s.CampaignOwnerOutput})
+    def post(self, request):
+        data = s.CampaignCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = campaign_create(organizer=request.user, **data.validated_data)
+        campaign = campaign_detail(campaign.pk)
+        return Response(s.CampaignOwnerOutput(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignMineView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: s.paginated(s.CampaignOwnerOutput)})
+    def get(self, request):
+        return _paginate(
+            request,
+            self,
+            campaign_list_for_organizer(organizer=request.user),
+            s.CampaignOwnerOutput,
+        )
+
+
+class CampaignDetailView(APIView):
+    """GET by current or former slug (public); PUT/PATCH by id (organiser only)."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def _sees_more(self, organizer_id: str) -> bool:
+        user = self.request.user
+        return bool(user.is_authenticated and (str(user.pk) == organizer_id or user.is_staff))
+
+    @extend_schema(responses={200: s.CampaignDetailOutput})
+    def get(self, request, key: str):
+        campaign_id = cache.slug_campaign_id(key)
+        if campaign_id is not None:
+            entry = cache.detail_get(campaign_id)
+            if entry is not None and not self._sees_more(entry["organizer_id"]):
+                return Response(entry["data"])
+        else:
+            campaign_id = campaign_id_for_slug(key)
+            if campaign_id is None:
+                raise NotFound("No such campaign.")
+        # The version is read before the rows, so a concurrent change cannot be cached late.
+        version = cache.detail_version(campaign_id)
+        campaign = campaign_detail(campaign_id)
+        if campaign is None or not campaign_visible_to(campaign, request.user):
+            raise NotFound("No such campaign.")
+        if campaign_sees_private(campaign, request.user):
+            return Response(s.CampaignOwnerOutput(campaign).data)
+        data = _plain(s.CampaignDetailOutput(campaign).data)
+        if campaign_is_public(campaign):
+            cache.detail_set(
+                campaign.pk, version, {"organizer_id": str(campaign.organizer_id), "data": data}
+            )
+            cache.slug_remember(key, campaign.pk)
+        return Response(data)
+
+    def _update(self, request, key: str, *, partial: bool) -> Response:
+        campaign = _owner_campaign(request, key)
+        input_class = s.CampaignCreateInput if partial else s.CampaignReplaceInput
+        data = input_class(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        campaign = campaign_update(campaign=campaign, actor=request.user, **data.validated_data)
+        return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
+
+    @extend_schema(request=s.CampaignReplaceInput, responses={200: s.CampaignOwnerOutput})
+    def put(self, request, key: str):
+        return self._update(request, key, partial=False)
+
+    @extend_schema(request=s.CampaignCreateInput, responses={200: s.CampaignOwnerOutput})
+    def patch(self, request, key: str):
+        return self._update(request, key, partial=True)
+
+
+class CampaignSubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: s.CampaignOwnerOutput})
+    def post(self, request, campaign_id: uuid.UUID):
+        campaign = _owner_campaign(request, campaign_id)
+        campaign = campaign_submit(campaign=campaign, actor=request.user)
+        return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
+
+
+class CampaignCloseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: s.CampaignOwnerOutput})
+    def post(self, request, campaign_id: uuid.UUID):
+        campaign = _owner_campaign(request, campaign_id)
+        campaign = campaign_close(campaign=campaign, actor=request.user)
+        return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
+
+
+class CommentListCreateView(APIView):
+    """Comments are plain text: stored and answered as sent, never rendered as HTML."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [CommentPostThrottle()]
+        return []
+
+    @extend_schema(responses={200: s.paginated(s.CommentOutput)})
+    def get(self, request, slug: str):
+        campaign = campaign_get_visible(slug=slug, user=request.user)
+        return _paginate(request, self, comment_list_public(campaign=campaign), s.CommentOutput)
+
+    @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
+    def post(self, request, slug: str):
+        campaign = campaign_get_visible(slug=slug, user=request.user)
+        data = s.CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = comment_create(
+            campaign=campaign, author=request.user, body=data.validated_data["body"]
+        )
+        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, comment_id: uuid.UUID):
+        campaign_id = campaign_id_for_slug(slug)
+        if campaign_id is None:
+            raise NotFound("No such comment.")
+        comment = comment_get_own(campaign=campaign_id, comment_id=comment_id, author=request.user)
+        comment_delete(comment=comment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,168 @@
+"""Reads: the public list, detail lookups by slug, the organiser's own campaigns, comments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+
+from apps.core.errors import NotFound
+from apps.currency.models import Currency
+
+from .models import (
+    PUBLIC_STATUSES,
+    Campaign,
+    CampaignMedia,
+    CampaignStatus,
+    Category,
+    Comment,
+    MediaStatus,
+)
+from .search import search_filter, uses_full_text
+from .slugs import slug_owner_id
+
+
+def user_public_name(user: Any) -> str:
+    """How a person appears in public: first and last name, never email or phone."""
+    return (getattr(user, "full_name", "") or "").strip() or "A KROGiving user"
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    """What the campaign serializers read, in a fixed number of queries for any page size."""
+    return queryset.select_related("organizer").prefetch_related(
+        Prefetch(
+            "media",
+            queryset=CampaignMedia.objects.filter(status=MediaStatus.READY).order_by(
+                "position", "created_at", "pk"
+            ),
+            to_attr="ready_media",
+        )
+    )
+
+
+def campaign_order_trending(queryset: QuerySet) -> QuerySet:
+    """TRENDING — the donations issue replaces this body.
+
+    Meant: most succeeded donations in the last 7 days, then raised amount. Until
+    donations exist: raised amount only.
+    """
+    return queryset.order_by("-raised_amount", F("published_at").desc(nulls_last=True), "-pk")
+
+
+ORDERINGS: dict[str, Callable[[QuerySet], QuerySet]] = {
+    "newest": lambda qs: qs.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk"),
+    "most_funded": lambda qs: qs.order_by(
+        "-raised_amount", F("published_at").desc(nulls_last=True), "-pk"
+    ),
+    "ending_soon": lambda qs: qs.order_by(
+        F("end_date").asc(nulls_last=True), F("published_at").desc(nulls_last=True), "-pk"
+    ),
+    "trending": campaign_order_trending,
+}
+DEFAULT_ORDERING = "newest"
+
+
+def campaign_list_public(
+    *,
+    category: str | None = None,
+    currency: str | None = None,
+    q: str | None = None,
+    ordering: str | None = None,
+) -> QuerySet:
+    """Active campaigns. With `q` and no `ordering`, the best matches come first."""
+    campaigns = Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+    if category:
+        campaigns = campaigns.filter(category_id=category)
+    if currency:
+        campaigns = campaigns.filter(currency_id=currency)
+    if q:
+        by_rank = ordering is None and uses_full_text()
+        campaigns = search_filter(campaigns, q, rank=by_rank)
+        if by_rank:
+            campaigns = campaigns.order_by(
+                "-search_rank", F("published_at").desc(nulls_last=True), "-pk"
+            )
+            return _with_related(campaigns)
+    campaigns = ORDERINGS[ordering or DEFAULT_ORDERING](campaigns)
+    return _with_related(campaigns)
+
+
+def campaign_list_filter_errors(
+    *, category: str | None, currency: str | None
+) -> dict[str, list[str]]:
+    """Unknown filter values, by parameter name (an empty dict when all are known)."""
+    errors: dict[str, list[str]] = {}
+    if category and not Category.objects.filter(pk=category).exists():
+        errors["category"] = [f"Unknown category {category!r}."]
+    if currency and not Currency.objects.filter(pk=currency).exists():
+        errors["currency"] = [f"Unknown currency {currency!r}."]
+    return errors
+
+
+def campaign_id_for_slug(slug: str) -> Any:
+    """The campaign a current or former slug belongs to (any status), or None."""
+    return slug_owner_id(slug)
+
+
+def campaign_detail(campaign_id: Any) -> Campaign | None:
+    return _with_related(Campaign.objects.filter(pk=campaign_id)).first()
+
+
+def campaign_is_public(campaign: Campaign) -> bool:
+    return campaign.status in PUBLIC_STATUSES
+
+
+def campaign_visible_to(campaign: Campaign, user: Any) -> bool:
+    """Anyone sees a public campaign; the others only their organiser and staff."""
+    if campaign_is_public(campaign):
+        return True
+    return campaign_sees_private(campaign, user)
+
+
+def campaign_sees_private(campaign: Campaign, user: Any) -> bool:
+    """The organiser and staff see the organiser's view (status reasons, ...)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.pk == campaign.organizer_id or bool(user.is_staff)
+
+
+def campaign_get_visible(*, slug: str, user: Any) -> Campaign:
+    """By current or former slug; NotFound when missing or not for this user's eyes."""
+    campaign_id = campaign_id_for_slug(slug)
+    campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id is not None else None
+    if campaign is None or not campaign_visible_to(campaign, user):
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def campaign_list_for_organizer(*, organizer: Any) -> QuerySet:
+    return _with_related(
+        Campaign.objects.filter(organizer=organizer).order_by("-created_at", "-pk")
+    )
+
+
+def campaign_get_for_organizer(*, campaign_id: Any, organizer: Any) -> Campaign:
+    """The organiser's own campaign; anyone else (staff too) gets NotFound."""
+    campaign = _with_related(
+        Campaign.objects.filter(pk=campaign_id, organizer_id=organizer.pk)
+    ).first()
+    if campaign is None:
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def comment_list_public(*, campaign: Campaign) -> QuerySet:
+    """Visible comments, newest first, with their authors' names."""
+    return (
+        Comment.objects.filter(campaign=campaign, is_hidden=False)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def comment_get_own(*, campaign: Campaign, comment_id: Any, author: Any) -> Comment:
+    comment = Comment.objects.filter(pk=comment_id, campaign=campaign, author_id=author.pk).first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
