@@ -13,7 +13,7 @@ COPY apps ./apps
 RUN pip install --upgrade pip && pip install .
 COPY . .
 # collectstatic needs settings that import; production values come at run time.
-RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost:6379/0 \
+RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost:6379/0 PAYSTACK_SECRET_KEY=build-only \
     python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000

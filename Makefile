@@ -36,7 +36,7 @@ format: install
 
 test: install services
 	$(VENV)/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=krogiving.settings_test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=krogiving.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 	@bash scripts/smoke_sqlite.sh $(PY)
 

@@ -7,7 +7,8 @@ the offline Paystack sandbox. Setting DATABASE_URL, REDIS_URL and the provider k
 switches each part to the real service.
 
 `DJANGO_ENV=production` turns on the production configuration, which refuses to start
-without SECRET_KEY, DATABASE_URL and REDIS_URL and is hardened for `check --deploy`.
+without SECRET_KEY, DATABASE_URL, REDIS_URL and PAYSTACK_SECRET_KEY (so the offline
+sandbox can never run there) and is hardened for `check --deploy`.
 """
 
 from datetime import timedelta
@@ -32,11 +33,8 @@ if DJANGO_ENV not in {"development", "test", "production"}:
 IS_PRODUCTION = DJANGO_ENV == "production"
 
 if IS_PRODUCTION:
-    _missing = [
-        name
-        for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
-        if not env.str(name, default="")
-    ]
+    _required = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PAYSTACK_SECRET_KEY")
+    _missing = [name for name in _required if not env.str(name, default="")]
     if _missing:
         raise ImproperlyConfigured(
             "The production configuration needs these environment variables: "
@@ -87,6 +85,7 @@ INSTALLED_APPS = [
     "apps.platform_settings",
     "apps.audit",
     "apps.ledger",
+    "apps.payments",
     "apps.campaigns",
 ]
 
@@ -292,6 +291,36 @@ TELNYX_FROM = env.str("TELNYX_FROM", default="")
 TELNYX_BASE_URL = env.str("TELNYX_BASE_URL", default="https://api.telnyx.com")
 SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
 
+# --- Paystack -------------------------------------------------------------------------
+
+# Empty: the offline sandbox under /sandbox/ (never in production, which requires a key).
+PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
+PAYSTACK_PUBLIC_KEY = env.str("PAYSTACK_PUBLIC_KEY", default="")
+PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="https://api.paystack.co")
+PAYSTACK_CHANNELS = env.list("PAYSTACK_CHANNELS", default=["card", "bank", "ussd", "bank_transfer"])
+PAYSTACK_TIMEOUT = (
+    env.float("PAYSTACK_CONNECT_TIMEOUT", default=3.05),
+    env.float("PAYSTACK_READ_TIMEOUT", default=15.0),
+)
+PAYSTACK_MAX_ATTEMPTS = env.int("PAYSTACK_MAX_ATTEMPTS", default=3)
+PAYSTACK_RETRY_BACKOFF_SECONDS = env.float("PAYSTACK_RETRY_BACKOFF_SECONDS", default=0.5)
+PAYSTACK_RETRY_AFTER_MAX_SECONDS = env.float("PAYSTACK_RETRY_AFTER_MAX_SECONDS", default=5.0)
+PAYSTACK_DEADLINE_SECONDS = env.float("PAYSTACK_DEADLINE_SECONDS", default=25.0)
+PAYSTACK_WEBHOOK_IP_ALLOWLIST = env.list("PAYSTACK_WEBHOOK_IP_ALLOWLIST", default=[])
+PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX", default="")
+PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX", default="")
+
+# --- Exchange rates -------------------------------------------------------------------
+
+# Latest-rates endpoint in the common {"base", "rates", "timestamp"|"date"} shape; empty
+# means no automatic refresh (staff-entered rates only).
+EXCHANGE_RATES_URL = env.str("EXCHANGE_RATES_URL", default="")
+EXCHANGE_RATES_API_KEY = env.str("EXCHANGE_RATES_API_KEY", default="")
+# Query parameter carrying the key: "access_key", or "app_id" for Open Exchange Rates.
+EXCHANGE_RATES_API_KEY_PARAM = env.str("EXCHANGE_RATES_API_KEY_PARAM", default="access_key")
+EXCHANGE_RATES_BASE = env.str("EXCHANGE_RATES_BASE", default="USD")
+EXCHANGE_RATES_TIMEOUT_SECONDS = env.float("EXCHANGE_RATES_TIMEOUT_SECONDS", default=10.0)
+
 # --- Files ----------------------------------------------------------------------------
 
 STATIC_URL = "static/"
@@ -310,6 +339,13 @@ SPACES_REGION = env.str("SPACES_REGION", default="")
 SPACES_BUCKET_NAME = env.str("SPACES_BUCKET_NAME", default="")
 SPACES_ENDPOINT = env.str("SPACES_ENDPOINT", default="")
 SPACES_BUCKET_URL = env.str("SPACES_BUCKET_URL", default="")
+
+# Campaign media limits (apps/campaigns/media.py reads them at call time).
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=200 * 1024 * 1024)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)
+MEDIA_MAX_IMAGE_SIDE = env.int("MEDIA_MAX_IMAGE_SIDE", default=2560)
+MEDIA_PRESIGN_EXPIRES_SECONDS = env.int("MEDIA_PRESIGN_EXPIRES_SECONDS", default=3600)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -20,5 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 SENDGRID_API_KEY = MAILERSEND_API_TOKEN = ""
 TERMII_API_KEY = TELNYX_AUTH_TOKEN = ""
+EXCHANGE_RATES_URL = EXCHANGE_RATES_API_KEY = ""
+PAYSTACK_SECRET_KEY = ""
 LOG_DIR = ""
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

@@ -17,11 +17,10 @@ def _clean_cache():
 def _reference_data(request):
     """`transaction=True` tests flush what the data migrations seeded; put it back."""
     if request.node.get_closest_marker("django_db"):
-        from apps.campaigns.reference import seed_categories
-        from apps.currency.reference import seed_currencies
+        from apps.core.seeding import seeders
 
-        seed_currencies()
-        seed_categories()
+        for seed in seeders():
+            seed()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,14 @@ SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
         "apps.campaigns.tasks.media_expire_pending",
         {"minute": "41"},
     ),
+    "refresh exchange rates": (
+        "apps.currency.tasks.refresh_exchange_rates",
+        {"minute": "11"},  # hourly
+    ),
+    "replay stuck paystack events": (
+        "payments.replay_paystack_events",
+        {"minute": "*/10"},
+    ),
     "purge old failed sign-in records": (
         "apps.users.tasks.purge_old_login_failures",
         {"minute": "27", "hour": "3"},

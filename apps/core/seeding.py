@@ -9,7 +9,11 @@ from django.contrib.auth.models import Group, Permission
 
 # Staff roles and the permissions each starts with; staff tune them in the console.
 STAFF_GROUPS: dict[str, list[str]] = {
-    "Support": ["users.view_user"],
+    "Support": [
+        "users.view_user",
+        "platform_settings.view_platformsettings",
+        "currency.view_exchangerate",
+    ],
     "Campaign reviewers": [
         "campaigns.view_campaign",
         "campaigns.review_campaign",
@@ -17,7 +21,24 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "campaigns.view_comment",
         "campaigns.change_comment",
     ],
-    "Administrators": ["users.view_user", "users.change_user", "audit.view_adminlog"],
+    "Administrators": [
+        "users.view_user",
+        "users.change_user",
+        "audit.view_adminlog",
+        "platform_settings.view_platformsettings",
+        "platform_settings.change_platformsettings",
+        "platform_settings.view_currencysettings",
+        "platform_settings.change_currencysettings",
+        "platform_settings.view_settingschangelog",
+        "platform_settings.add_campaignwithdrawalcap",
+        "platform_settings.change_campaignwithdrawalcap",
+        "platform_settings.delete_campaignwithdrawalcap",
+        "platform_settings.view_campaignwithdrawalcap",
+        "currency.view_currency",
+        "currency.change_currency",
+        "currency.view_exchangerate",
+        "currency.add_exchangerate",
+    ],
 }
 
 
@@ -35,5 +56,6 @@ def seed_staff_groups() -> str:
 def seeders() -> list[Callable[[], str]]:
     from apps.campaigns.reference import seed_categories
     from apps.currency.reference import seed_currencies
+    from apps.platform_settings.defaults import seed_platform_settings
 
-    return [seed_currencies, seed_categories, seed_staff_groups]
+    return [seed_currencies, seed_platform_settings, seed_categories, seed_staff_groups]

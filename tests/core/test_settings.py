@@ -18,6 +18,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/krogiving",
     "REDIS_URL": "redis://127.0.0.1:6379/9",
     "ALLOWED_HOSTS": "api.krogiving.com",
+    "PAYSTACK_SECRET_KEY": "sk_live_not_a_real_key",
 }
 
 
@@ -25,7 +26,7 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET"))
+        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK"))
     }
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "krogiving.settings"
@@ -45,7 +46,9 @@ def test_production_passes_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PAYSTACK_SECRET_KEY"]
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _manage("check", env=env)

@@ -1,0 +1,90 @@
+from rest_framework import serializers
+
+from apps.core.serializers import StrictSerializer
+
+
+class MinorUnitsField(serializers.IntegerField):
+    """A JSON integer of minor units: "100", 100.0 and true are refused, not coerced."""
+
+    default_error_messages = {"invalid": "Must be a whole number of minor units (a JSON integer)."}
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CurrencyCodeField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=3, min_length=3, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        from apps.currency.selectors import currency_codes
+
+        code = super().to_internal_value(data).upper()
+        if code not in currency_codes():
+            raise serializers.ValidationError(f"Unknown currency {code!r}.")
+        return code
+
+
+class GlobalWithdrawalCapInput(StrictSerializer):
+    amount = MinorUnitsField(min_value=1, max_value=10**15)
+    currency = CurrencyCodeField()
+
+
+class GlobalWithdrawalCapOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.IntegerField()
+    previous_amount = serializers.IntegerField(allow_null=True)
+
+
+class FeePolicyOutput(serializers.Serializer):
+    percent_bps = serializers.IntegerField()
+    flat = serializers.IntegerField()
+    cap = serializers.IntegerField(allow_null=True)
+
+
+class CurrencySettingsOutput(serializers.Serializer):
+    withdrawal_cap = serializers.IntegerField()
+    minimum_withdrawal = serializers.IntegerField()
+    fee = FeePolicyOutput()
+
+
+class PlatformSettingsOutput(serializers.Serializer):
+    fx_margin_bps = serializers.IntegerField()
+    max_rate_age_seconds = serializers.IntegerField()
+    currencies = serializers.DictField(child=CurrencySettingsOutput())
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+class SettingsChangeOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    old_value = serializers.JSONField()
+    new_value = serializers.JSONField()
+    actor = serializers.SerializerMethodField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, entry) -> dict | None:
+        if entry.actor_id is None and not entry.actor_email:
+            return None
+        return {
+            "id": str(entry.actor_id) if entry.actor_id else None,
+            "email": entry.actor.email if entry.actor_id else entry.actor_email,
+        }
+
+
+class WithdrawalCapChangeOutput(SettingsChangeOutput):
+    currency = serializers.SerializerMethodField()
+    campaign = serializers.SerializerMethodField()
+
+    def get_currency(self, entry) -> str | None:
+        prefix, _, suffix = entry.key.partition(".")
+        return suffix if prefix == "withdrawal_cap" else None
+
+    def get_campaign(self, entry) -> str | None:
+        prefix, _, suffix = entry.key.partition(".")
+        return suffix if prefix == "campaign_withdrawal_cap" else None
