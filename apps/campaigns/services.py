@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.audit.services import audit_log
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.currency.models import Currency
 
@@ -178,6 +179,18 @@ def _require_staff_permission(actor: Any, permission: str) -> None:
         and actor.has_perm(permission)
     ):
         raise Forbidden(f"This needs the {permission} permission.")
+
+
+def _audit(actor: Any, action: str, campaign: Campaign, before: str, **after: Any) -> None:
+    """The staff action's audit row, in the transaction that makes the change."""
+    audit_log(
+        actor=actor,
+        action=f"campaign.{action}",
+        target_type="campaign",
+        target_id=str(campaign.pk),
+        before={"status": before},
+        after={"status": campaign.status, **after},
+    )
 
 
 def _assign_slug(campaign: Campaign) -> None:
@@ -422,6 +435,7 @@ def campaign_approve(*, campaign: Campaign, actor: Any) -> Campaign:
     _require_staff_permission(actor, "campaigns.review_campaign")
     with transaction.atomic():
         campaign = _lock(campaign)
+        before = campaign.status
         target = _check_transition(campaign, "approve")
         if campaign.end_date is not None and campaign.end_date <= _today():
             raise Conflict(
@@ -434,6 +448,7 @@ def campaign_approve(*, campaign: Campaign, actor: Any) -> Campaign:
             campaign.published_at = timezone.now()
         campaign.rejection_reason = ""
         campaign.save(update_fields=["status", "published_at", "rejection_reason", "updated_at"])
+        _audit(actor, "approve", campaign, before)
         _notify_organizer(campaign, "campaign_approved", {})
         campaign_cache_invalidate(campaign.pk)
     logger.info(
@@ -449,10 +464,12 @@ def campaign_reject(*, campaign: Campaign, actor: Any, reason: str) -> Campaign:
     reason = _reason(reason)
     with transaction.atomic():
         campaign = _lock(campaign)
+        before = campaign.status
         target = _check_transition(campaign, "reject")
         campaign.status = target
         campaign.rejection_reason = reason
         campaign.save(update_fields=["status", "rejection_reason", "updated_at"])
+        _audit(actor, "reject", campaign, before, reason=reason)
         _notify_organizer(campaign, "campaign_rejected", {"reason": reason})
         campaign_cache_invalidate(campaign.pk)
     logger.info(
@@ -481,9 +498,11 @@ def campaign_suspend(*, campaign: Campaign, actor: Any, reason: str) -> Campaign
     reason = _reason(reason)
     with transaction.atomic():
         campaign = _lock(campaign)
+        before = campaign.status
         campaign.status = _check_transition(campaign, "suspend")
         campaign.suspension_reason = reason
         campaign.save(update_fields=["status", "suspension_reason", "updated_at"])
+        _audit(actor, "suspend", campaign, before, reason=reason)
         campaign_cache_invalidate(campaign.pk)
     logger.info(
         "campaign suspended",
@@ -497,9 +516,11 @@ def campaign_unsuspend(*, campaign: Campaign, actor: Any) -> Campaign:
     _require_staff_permission(actor, "campaigns.change_campaign")
     with transaction.atomic():
         campaign = _lock(campaign)
+        before = campaign.status
         campaign.status = _check_transition(campaign, "unsuspend")
         campaign.suspension_reason = ""
         campaign.save(update_fields=["status", "suspension_reason", "updated_at"])
+        _audit(actor, "unsuspend", campaign, before)
         campaign_cache_invalidate(campaign.pk)
     logger.info(
         "campaign unsuspended",
@@ -641,6 +662,14 @@ def comment_hide(*, comment: Comment, actor: Any, reason: str) -> Comment:
         comment.hidden_reason = reason
         comment.save(
             update_fields=["is_hidden", "hidden_by", "hidden_at", "hidden_reason", "updated_at"]
+        )
+        audit_log(
+            actor=actor,
+            action="comment.hide",
+            target_type="comment",
+            target_id=str(comment.pk),
+            before={"is_hidden": False},
+            after={"is_hidden": True, "reason": reason, "campaign_id": str(comment.campaign_id)},
         )
     logger.info(
         "comment hidden",

@@ -28,6 +28,7 @@ class CurrencyAdmin(admin.ModelAdmin):
             code=obj.code,
             enabled=form.cleaned_data["enabled"],
             minimum_donation=form.cleaned_data["minimum_donation"],
+            actor=request.user,
         )
 
 

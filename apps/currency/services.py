@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.services import audit_log
 from apps.core.errors import Conflict, InvalidInput, NotFound
 
 from .models import (
@@ -45,7 +46,11 @@ def normalize_rate(value: object) -> Decimal | None:
 
 
 def currency_update(
-    *, code: str, enabled: bool | None = None, minimum_donation: int | None = None
+    *,
+    code: str,
+    enabled: bool | None = None,
+    minimum_donation: int | None = None,
+    actor=None,
 ) -> Currency:
     """Switch a currency on or off, or change its minimum donation."""
     currency_get(code, field="code")
@@ -59,6 +64,7 @@ def currency_update(
     with transaction.atomic():
         currency = Currency.objects.select_for_update().get(code=code)
         fields = []
+        before = {"enabled": currency.enabled, "minimum_donation": currency.minimum_donation}
         if enabled is not None and currency.enabled != enabled:
             currency.enabled = enabled
             fields.append("enabled")
@@ -67,6 +73,14 @@ def currency_update(
             fields.append("minimum_donation")
         if fields:
             currency.save(update_fields=fields)
+            audit_log(
+                actor=actor,
+                action="currency.update",
+                target_type="currency",
+                target_id=currency.code,
+                before={name: before[name] for name in fields},
+                after={name: getattr(currency, name) for name in fields},
+            )
             invalidate_currency_cache()
             transaction.on_commit(invalidate_currency_cache)
     return currency
@@ -102,6 +116,13 @@ def exchange_rate_record_manual(*, actor, base: str, quote: str, rate: object) -
             fetched_at=timezone.now(),
             created_by=actor,
         )
+        audit_log(
+            actor=actor,
+            action="exchange_rate.record",
+            target_type="exchange_rate",
+            target_id=str(row.pk),
+            after={"base": base, "quote": quote, "rate": str(normalized)},
+        )
     logger.info(
         "manual exchange rate recorded",
         extra={"rate_id": str(row.id), "pair": f"{base}/{quote}", "actor_id": str(actor.pk)},
@@ -121,6 +142,14 @@ def exchange_rate_revoke(*, actor, rate_id) -> ExchangeRate:
             row.revoked_at = timezone.now()
             row.revoked_by = actor
             row.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="exchange_rate.revoke",
+                target_type="exchange_rate",
+                target_id=str(row.pk),
+                before={"revoked": False},
+                after={"revoked": True},
+            )
     return row
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput, NotFound
 from apps.fees.policy import MAX_FEE_PERCENT_BPS
 
@@ -333,6 +334,15 @@ def _apply(
             record.updated_by = actor
             record.save(update_fields=[*record_fields, "updated_by", "updated_at"])
             SettingsChangeLog.objects.bulk_create(log)
+            audit_log(
+                actor=actor,
+                action="settings.update",
+                target_type="platform_settings",
+                target_id=str(record.pk),
+                before={entry.key: entry.old_value for entry in log},
+                after={entry.key: entry.new_value for entry in log},
+                ip_address=ip_address,
+            )
             invalidate_platform_settings_cache()
             transaction.on_commit(invalidate_platform_settings_cache)
     return record, log

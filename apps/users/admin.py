@@ -56,11 +56,15 @@ class UserAdmin(DjangoUserAdmin):
     )
     def suspend_users(self, request, queryset):
         for user in queryset:
-            user_suspend(user=user, reason=f"Suspended by {request.user.email} in the console")
+            user_suspend(
+                user=user,
+                actor=request.user,
+                reason=f"Suspended by {request.user.email} in the console",
+            )
         self.message_user(request, f"Suspended {queryset.count()} user(s).", messages.SUCCESS)
 
     @admin.action(description="Lift suspension of selected users", permissions=["change"])
     def unsuspend_users(self, request, queryset):
         for user in queryset:
-            user_suspend(user=user, reason="", suspended=False)
+            user_suspend(user=user, actor=request.user, reason="", suspended=False)
         self.message_user(request, f"Lifted {queryset.count()} suspension(s).", messages.SUCCESS)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
 
 from .phone import normalize_phone
@@ -176,7 +177,7 @@ def user_reset_password(*, channel: str, destination: str, code: str, new_passwo
     return user
 
 
-def user_suspend(*, user: User, reason: str, suspended: bool = True) -> User:
+def user_suspend(*, user: User, actor: User | None, reason: str, suspended: bool = True) -> User:
     """Suspend (or lift the suspension of) an account; a suspended user's tokens die."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -185,4 +186,12 @@ def user_suspend(*, user: User, reason: str, suspended: bool = True) -> User:
         user.save(update_fields=["is_suspended", "suspended_reason", "updated_at"])
         if suspended:
             user_revoke_tokens(user=user)
+        audit_log(
+            actor=actor,
+            action="user.suspend" if suspended else "user.unsuspend",
+            target_type="user",
+            target_id=str(user.pk),
+            before={"is_suspended": not suspended},
+            after={"is_suspended": suspended, "reason": user.suspended_reason},
+        )
     return user

@@ -248,7 +248,7 @@ class TestSuspension:
         from apps.users.services import user_suspend
 
         tokens = login(api, user.email).json()
-        user_suspend(user=user, reason="chargebacks")
+        user_suspend(user=user, actor=None, reason="chargebacks")
         response = login(api, user.email)
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "account_suspended"
@@ -260,7 +260,7 @@ class TestSuspension:
     def test_a_suspended_user_with_the_wrong_password_learns_nothing(self, api, user):
         from apps.users.services import user_suspend
 
-        user_suspend(user=user, reason="x")
+        user_suspend(user=user, actor=None, reason="x")
         assert login(api, user.email, "wrong-password").status_code == 401
 
     def test_refresh_is_refused_even_for_a_token_not_yet_blacklisted(self, api, user):
