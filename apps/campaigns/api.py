@@ -61,7 +61,7 @@ def _plain(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
-def _paginate(request, view, queryset, serializer_class) -> Response:
+def paginated_response(request, view, queryset, serializer_class) -> Response:
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
@@ -105,7 +105,7 @@ class CampaignListCreateView(APIView):
         if errors:
             field, messages = next(iter(errors.items()))
             raise InvalidInput(f"{field}: {messages[0]}", fields=errors)
-        response = _paginate(
+        response = paginated_response(
             request, self, campaign_list_public(**params), s.CampaignListItemOutput
         )
         response.data = _plain(response.data)
@@ -126,7 +126,7 @@ class CampaignMineView(APIView):
 
     @extend_schema(responses={200: s.paginated(s.CampaignOwnerOutput)})
     def get(self, request):
-        return _paginate(
+        return paginated_response(
             request,
             self,
             campaign_list_for_organizer(organizer=request.user),
@@ -225,7 +225,9 @@ class CommentListCreateView(APIView):
     @extend_schema(responses={200: s.paginated(s.CommentOutput)})
     def get(self, request, slug: str):
         campaign = campaign_get_visible(slug=slug, user=request.user)
-        return _paginate(request, self, comment_list_public(campaign=campaign), s.CommentOutput)
+        return paginated_response(
+            request, self, comment_list_public(campaign=campaign), s.CommentOutput
+        )
 
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
     def post(self, request, slug: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from apps.core.errors import NotFound
 from apps.currency.models import Currency
@@ -166,3 +166,19 @@ def comment_get_own(*, campaign: Campaign, comment_id: Any, author: Any) -> Comm
     if comment is None:
         raise NotFound("No such comment.")
     return comment
+
+
+def campaign_list_admin(*, status: str = "", query: str = "") -> QuerySet:
+    """Every campaign for the staff console, oldest submission first when filtering a queue."""
+    campaigns = _with_related(Campaign.objects.all())
+    if status:
+        campaigns = campaigns.filter(status=status).order_by("submitted_at", "created_at", "pk")
+    else:
+        campaigns = campaigns.order_by("-created_at", "pk")
+    if query:
+        campaigns = campaigns.filter(
+            Q(title__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(organizer__email__icontains=query)
+        )
+    return campaigns

@@ -143,6 +143,24 @@ class CampaignOwnerOutput(CampaignDetailOutput):
         return sorted(rules.editable_fields(campaign.status))
 
 
+class AdminCampaignOutput(CampaignOwnerOutput):
+    """The owner view plus who the organiser is, for staff."""
+
+    organizer_email = serializers.EmailField(source="organizer.email")
+
+
+class AdminCampaignStatusInput(StrictSerializer):
+    action = serializers.ChoiceField(choices=["approve", "reject", "suspend", "unsuspend"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate(self, attrs):
+        if attrs["action"] in {"reject", "suspend"} and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError(
+                {"reason": [f"A reason is required to {attrs['action']} a campaign."]}
+            )
+        return attrs
+
+
 class CommentAuthorOutput(OrganizerOutput):
     pass
 
