@@ -29,6 +29,12 @@ export PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 echo "smoke: migrating a fresh SQLite database"
 $PY manage.py migrate --noinput >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log"; exit 1; }
 $PY manage.py seed >/dev/null
+# A staff member with an authenticator, as a newcomer would make one (README).
+export SMOKE_STAFF_EMAIL=staff@smoke.local SMOKE_STAFF_PASSWORD=smoke-Staff-pass-42
+DJANGO_SUPERUSER_PASSWORD=$SMOKE_STAFF_PASSWORD $PY manage.py createsuperuser --noinput \
+  --email "$SMOKE_STAFF_EMAIL" >/dev/null
+SMOKE_TOTP_URL=$($PY manage.py totp_enroll "$SMOKE_STAFF_EMAIL" | grep '^otpauth://')
+export SMOKE_TOTP_URL
 $PY manage.py runserver --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do
@@ -37,7 +43,8 @@ for _ in $(seq 1 60); do
   fi
   sleep 0.5
 done
-if ! $PY scripts/smoke.py "http://127.0.0.1:$PORT"; then
+if ! { $PY scripts/smoke.py "http://127.0.0.1:$PORT" \
+       && $PY scripts/smoke_campaign.py "http://127.0.0.1:$PORT"; }; then
   echo "smoke: server log follows" >&2
   tail -n 60 "$WORK/server.log" >&2
   exit 1
