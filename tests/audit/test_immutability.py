@@ -3,12 +3,11 @@
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.audit.models import AdminLog, AuditChainHead, AuditLogImmutableError
 from tests.audit.conftest import requires_postgresql
 from tests.factories import UserFactory
+from tests.staff import console_client
 
 pytestmark = pytest.mark.django_db
 
@@ -100,12 +99,7 @@ class TestStaffConsole:
     @pytest.fixture
     def console(self, client):
         superuser = UserFactory(email="root@krogiving.test", is_staff=True, is_superuser=True)
-        device = TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True)
-        client.force_login(superuser)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
+        return console_client(superuser, client)
 
     def test_lists_filters_and_searches(self, console, chain):
         listing = console.get("/admin/audit/adminlog/")

@@ -1,12 +1,10 @@
 """The Django admin: lists with filters, and actions that go through the services."""
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.campaigns.models import Comment
 from tests.factories import StaffFactory
+from tests.staff import console_client
 
 from .conftest import grant
 from .factories import CampaignFactory, CommentFactory
@@ -16,20 +14,9 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/campaigns/campaign/"
 
 
-def console_for(user) -> Client:
-    """A browser session signed in to the console with password and authenticator."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def console(reviewer):
-    return console_for(
+    return console_client(
         grant(
             reviewer,
             "campaigns.view_campaign",
@@ -107,7 +94,7 @@ def test_suspend_and_unsuspend_actions(console, organizer):
 def test_review_actions_need_the_review_permission(organizer):
     viewer = grant(StaffFactory(email="viewer@krogiving.test"), "campaigns.view_campaign")
     campaign = CampaignFactory(organizer=organizer, status="pending_review")
-    console = console_for(viewer)
+    console = console_client(viewer)
     page = console.get(CHANGELIST)
     assert page.status_code == 200
     assert b'value="approve"' not in page.content
@@ -125,6 +112,6 @@ def test_hide_comment_action(console):
 
 def test_category_admin(console, reviewer):
     superuser = StaffFactory(email="root@krogiving.test", is_superuser=True)
-    page = console_for(superuser).get("/admin/campaigns/category/")
+    page = console_client(superuser).get("/admin/campaigns/category/")
     assert page.status_code == 200
     assert b"Medical" in page.content

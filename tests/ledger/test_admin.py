@@ -1,15 +1,11 @@
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Permission
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from tests.factories import StaffFactory
 from tests.ledger.conftest import donate
+from tests.staff import console_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +20,7 @@ def staff_client() -> Client:
     member.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="ledger"),
     )
-    device = TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(member.pk),
-            BACKEND_SESSION_KEY: "apps.users.backends.EmailBackend",
-            HASH_SESSION_KEY: member.get_session_auth_hash(),
-            DEVICE_ID_SESSION_KEY: device.persistent_id,
-        }
-    )
-    session.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-    return client
+    return console_client(member)
 
 
 def test_staff_see_balances_and_transactions_with_their_entries(staff_client, campaign):

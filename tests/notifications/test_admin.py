@@ -1,14 +1,10 @@
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Permission
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.notifications.models import Notification
 from tests.factories import StaffFactory
+from tests.staff import console_client
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +21,7 @@ def staff_client() -> Client:
         Permission.objects.get(codename="change_notification"),
         Permission.objects.get(codename="delete_notification"),
     )
-    device = TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
-    # The session a password + TOTP sign-in leaves. (force_login would go through the
-    # axes login signal, which needs a client address the test client does not send.)
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(member.pk),
-            BACKEND_SESSION_KEY: "apps.users.backends.EmailBackend",
-            HASH_SESSION_KEY: member.get_session_auth_hash(),
-            DEVICE_ID_SESSION_KEY: device.persistent_id,
-        }
-    )
-    session.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-    return client
+    return console_client(member)
 
 
 @pytest.fixture

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Permission
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from apps.users.tokens import tokens_for
 from tests.factories import StaffFactory, UserFactory
+from tests.staff import console_client
 
 
 def grant(user, *dotted: str) -> None:
@@ -62,18 +58,6 @@ def staff_console_client(*permissions: str, email: str = "console@krogiving.test
     """A staff member in the Django admin, signed in with a verified TOTP device."""
     member = StaffFactory(email=email)
     grant(member, *permissions)
-    device = TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(member.pk),
-            BACKEND_SESSION_KEY: "apps.users.backends.EmailBackend",
-            HASH_SESSION_KEY: member.get_session_auth_hash(),
-            DEVICE_ID_SESSION_KEY: device.persistent_id,
-        }
-    )
-    session.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    client = console_client(member)
     client.user = member
     return client
