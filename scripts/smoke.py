@@ -7,23 +7,10 @@ import sys
 import uuid
 
 import requests
+from smoke_common import check, failures, finish
 
 BASE = sys.argv[1].rstrip("/")
 session = requests.Session()
-failures: list[str] = []
-
-
-def check(name: str, response: requests.Response, status: int) -> dict:
-    ok = response.status_code == status
-    print(f"smoke: {'ok  ' if ok else 'FAIL'} {name} -> {response.status_code}")
-    if not ok:
-        failures.append(
-            f"{name}: expected {status}, got {response.status_code}: {response.text[:300]}"
-        )
-    try:
-        return response.json()
-    except ValueError:
-        return {}
 
 
 health = check("GET /healthz", session.get(f"{BASE}/healthz", timeout=10), 200)
@@ -84,7 +71,4 @@ check(
     400,
 )
 
-if failures:
-    print("smoke: FAILED", *failures, sep="\n  ", file=sys.stderr)
-    sys.exit(1)
-print("smoke: embedded default OK")
+finish("smoke: embedded default OK")

@@ -17,22 +17,9 @@ from urllib.parse import parse_qs, urlparse
 import requests
 from django_otp.oath import totp
 from PIL import Image
+from smoke_common import check, failures, finish
 
 BASE = sys.argv[1].rstrip("/")
-failures: list[str] = []
-
-
-def check(name: str, response: requests.Response, status: int) -> dict:
-    ok = response.status_code == status
-    print(f"smoke: {'ok  ' if ok else 'FAIL'} {name} -> {response.status_code}")
-    if not ok:
-        failures.append(
-            f"{name}: expected {status}, got {response.status_code}: {response.text[:300]}"
-        )
-    try:
-        return response.json()
-    except ValueError:
-        return {}
 
 
 def bearer(token: str | None) -> dict[str, str]:
@@ -140,7 +127,4 @@ for slug in (new_slug, first_slug):
     if detail.get("slug") != new_slug or not detail.get("media"):
         failures.append(f"detail by {slug}: slug {detail.get('slug')}, media {detail.get('media')}")
 
-if failures:
-    print("smoke: FAILED", *failures, sep="\n  ", file=sys.stderr)
-    sys.exit(1)
-print("smoke: campaign flow OK")
+finish("smoke: campaign flow OK")
