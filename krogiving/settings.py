@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.ledger",
     "apps.payments",
+    "apps.donations",
     "apps.campaigns",
 ]
 
@@ -248,6 +249,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/v1",
+    # Several models have a `status`; name each set so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStatusEnum": "apps.campaigns.models.CampaignStatus",
+        "MediaStatusEnum": "apps.campaigns.models.MediaStatus",
+        "DonationStatusEnum": "apps.donations.models.DonationStatus",
+        "RefundStatusEnum": "apps.donations.models.RefundStatus",
+    },
 }
 
 # --- One-time codes -------------------------------------------------------------------
@@ -309,6 +317,36 @@ PAYSTACK_DEADLINE_SECONDS = env.float("PAYSTACK_DEADLINE_SECONDS", default=25.0)
 PAYSTACK_WEBHOOK_IP_ALLOWLIST = env.list("PAYSTACK_WEBHOOK_IP_ALLOWLIST", default=[])
 PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX", default="")
 PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX", default="")
+
+# --- Donations ------------------------------------------------------------------------
+
+# The largest gift (and tip) one donation may carry, in minor units: per currency
+# ("NGN=10000000000,USD=10000000"), else DONATION_MAX_AMOUNT.
+DONATION_MAX_AMOUNT = env.int("DONATION_MAX_AMOUNT", default=10_000_000_000)
+DONATION_MAX_AMOUNTS = env.dict(
+    "DONATION_MAX_AMOUNTS",
+    cast={"value": int},
+    default={
+        "NGN": 10_000_000_000,  # 100 million naira
+        "USD": 10_000_000,  # 100,000 dollars
+        "GHS": 100_000_000,
+        "KES": 1_000_000_000,
+        "ZAR": 100_000_000,
+    },
+)
+# GET /v1/donations/verify/<ref> asks Paystack about a pending donation this long after
+# it was initialized (and at most once per this period).
+DONATION_VERIFY_GRACE_SECONDS = env.int("DONATION_VERIFY_GRACE_SECONDS", default=15)
+# The reconciler settles or abandons donations still pending after this long.
+DONATION_ABANDON_AFTER_MINUTES = env.int("DONATION_ABANDON_AFTER_MINUTES", default=60)
+# Where Paystack sends the donor after paying; "{reference}" is replaced.
+DONATION_CALLBACK_URL = env.str(
+    "DONATION_CALLBACK_URL", default=FRONT_END_URL.rstrip("/") + "/donations/{reference}"
+)
+# POST /v1/donations/initialize per client address.
+DONATION_INITIALIZE_THROTTLE = env.str("DONATION_INITIALIZE_THROTTLE", default="30/min")
+# How long an Idempotency-Key and its stored answer are kept.
+DONATION_IDEMPOTENCY_TTL_HOURS = env.int("DONATION_IDEMPOTENCY_TTL_HOURS", default=24)
 
 # --- Exchange rates -------------------------------------------------------------------
 

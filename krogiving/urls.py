@@ -24,11 +24,13 @@ v1 = [
     path("", include("apps.campaigns.media_urls")),
     path("", include("apps.currency.urls")),
     path("", include("apps.payments.urls")),
+    path("", include("apps.donations.urls")),
     path("admin/", include("apps.users.admin_urls")),
     path("admin/", include("apps.campaigns.admin_urls")),
     path("admin/", include("apps.platform_settings.admin_urls")),
     path("admin/", include("apps.audit.admin_urls")),
     path("admin/", include("apps.currency.admin_urls")),
+    path("admin/", include("apps.donations.admin_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -42,12 +43,32 @@ def _with_related(queryset: QuerySet) -> QuerySet:
 
 
 def campaign_order_trending(queryset: QuerySet) -> QuerySet:
-    """TRENDING — the donations issue replaces this body.
+    """Most succeeded donations in the last 7 days, then raised amount, then newest."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
 
-    Meant: most succeeded donations in the last 7 days, then raised amount. Until
-    donations exist: raised amount only.
-    """
-    return queryset.order_by("-raised_amount", F("published_at").desc(nulls_last=True), "-pk")
+    from apps.donations.models import Donation, DonationStatus
+
+    recent = (
+        Donation.objects.filter(
+            campaign=OuterRef("pk"),
+            status=DonationStatus.SUCCEEDED,
+            paid_at__gte=timezone.now() - timedelta(days=7),
+        )
+        .order_by()
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return queryset.annotate(
+        recent_donations=Coalesce(Subquery(recent, output_field=IntegerField()), 0)
+    ).order_by(
+        "-recent_donations",
+        "-raised_amount",
+        F("published_at").desc(nulls_last=True),
+        "-pk",
+    )
 
 
 ORDERINGS: dict[str, Callable[[QuerySet], QuerySet]] = {

@@ -26,6 +26,14 @@ SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
         "payments.replay_paystack_events",
         {"minute": "*/10"},
     ),
+    "reconcile pending donations": (
+        "donations.reconcile_pending",
+        {"minute": "*/10"},  # settle what was paid, abandon what was not
+    ),
+    "purge old idempotency keys": (
+        "donations.purge_idempotency_keys",
+        {"minute": "37", "hour": "4"},
+    ),
     "purge old failed sign-in records": (
         "apps.users.tasks.purge_old_login_failures",
         {"minute": "27", "hour": "3"},

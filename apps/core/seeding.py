@@ -13,6 +13,7 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "users.view_user",
         "platform_settings.view_platformsettings",
         "currency.view_exchangerate",
+        "donations.view_donation",
     ],
     "Campaign reviewers": [
         "campaigns.view_campaign",
@@ -38,6 +39,8 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "currency.change_currency",
         "currency.view_exchangerate",
         "currency.add_exchangerate",
+        "donations.view_donation",
+        "donations.refund_donation",
     ],
 }
 

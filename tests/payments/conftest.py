@@ -35,6 +35,18 @@ def paystack(paystack_settings, db):
     return get_paystack_client()
 
 
+@pytest.fixture(autouse=True)
+def _isolated_handlers():
+    """Payments tests run without the domain apps' handlers; restored afterwards."""
+    from apps.payments import events
+
+    saved = dict(events._handlers)
+    events._handlers.clear()
+    yield
+    events._handlers.clear()
+    events._handlers.update(saved)
+
+
 @pytest.fixture
 def handlers():
     """Register event handlers for one test; they are removed afterwards."""

@@ -1,0 +1,73 @@
+"""Staff endpoints under /v1/admin/ for donations: list, detail, refund."""
+
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.users.permissions import ADMIN_PERMISSION_CLASSES
+
+from . import serializers as s
+from .selectors import donation_get, donation_list_admin
+from .services import donation_refund
+
+
+class AdminDonationListView(ListAPIView):
+    """Every donation, newest first; filters: status, campaign (id or slug), email,
+    reference, needs_review."""
+
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["donations.view_donation"]
+    serializer_class = s.AdminDonationOutput
+
+    @extend_schema(parameters=[s.AdminDonationFilter])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = s.AdminDonationFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        return donation_list_admin(
+            status=data.get("status", ""),
+            campaign=data.get("campaign", ""),
+            email=data.get("email", ""),
+            reference=data.get("reference", ""),
+            needs_review=data.get("needs_review"),
+        )
+
+
+class AdminDonationDetailView(APIView):
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["donations.view_donation"]
+
+    @extend_schema(responses={200: s.AdminDonationDetailOutput})
+    def get(self, request, donation_id: uuid.UUID):
+        return Response(s.AdminDonationDetailOutput(donation_get(donation_id)).data)
+
+
+class AdminDonationRefundView(APIView):
+    """Refund a succeeded donation in full (no `amount`) or in part. 202: Paystack has
+    accepted it; the refund.processed event settles it in the ledger."""
+
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["donations.refund_donation"]
+
+    @extend_schema(request=s.RefundInput, responses={202: s.RefundOutput})
+    def post(self, request, donation_id: uuid.UUID):
+        donation = donation_get(donation_id)
+        data = s.RefundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = donation_refund(
+            donation=donation,
+            actor=request.user,
+            amount=data.validated_data.get("amount"),
+            reason=data.validated_data["reason"],
+            request=request._request,
+        )
+        return Response(s.RefundOutput(refund).data, status=status.HTTP_202_ACCEPTED)

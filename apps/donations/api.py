@@ -1,0 +1,140 @@
+"""Public donation endpoints: initialize, verify, a campaign's donations and leaderboard."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from apps.campaigns.selectors import campaign_get_visible
+from apps.campaigns.serializers import paginated
+from apps.core.pagination import PageNumberPagination
+
+from . import serializers as s
+from .idempotency import (
+    HEADER,
+    StoredAnswer,
+    idempotency_begin,
+    idempotency_complete,
+    idempotency_release,
+    idempotency_request_hash,
+)
+from .selectors import donation_leaderboard, donation_list_public
+from .services import donation_initialize, donation_refresh
+
+INITIALIZE_SCOPE = "donations.initialize"
+
+
+class DonationInitializeThrottle(SimpleRateThrottle):
+    """Per client address (signed in or not): each call starts a Paystack transaction."""
+
+    scope = "donation_initialize"
+
+    def get_rate(self) -> str:
+        return getattr(settings, "DONATION_INITIALIZE_THROTTLE", "30/min")
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class DonationInitializeView(APIView):
+    """Start a donation. No login needed; a signed-in donor (Bearer token) is linked.
+
+    `Idempotency-Key` (optional): the same key with the same body answers what the first
+    request answered, without a second donation or Paystack call; another body is 409.
+    """
+
+    permission_classes = [AllowAny]
+    throttle_classes = [DonationInitializeThrottle]
+
+    @extend_schema(
+        request=s.DonationInitializeInput,
+        responses={201: s.DonationInitializeOutput},
+        parameters=[OpenApiParameter(HEADER, str, location=OpenApiParameter.HEADER)],
+    )
+    def post(self, request):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return self._initialize(request)
+        record = idempotency_begin(
+            scope=INITIALIZE_SCOPE,
+            key=key,
+            request_hash=idempotency_request_hash(
+                data=request.data,
+                user_id=request.user.pk if request.user.is_authenticated else None,
+            ),
+        )
+        if isinstance(record, StoredAnswer):
+            response = Response(record.body, status=record.status)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = self._initialize(request)
+        except BaseException:
+            idempotency_release(record=record)
+            raise
+        idempotency_complete(record=record, status=response.status_code, body=response.data)
+        return response
+
+    def _initialize(self, request) -> Response:
+        data = s.DonationInitializeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        donation = donation_initialize(**data.validated_data, donor=request.user)
+        body = s.DonationInitializeOutput(donation).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DonationVerifyView(APIView):
+    """A donation's status by reference; a pending one past its grace period is checked
+    with Paystack and settled through the same path as the webhook."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: s.DonationStatusOutput})
+    def get(self, request, reference: str):
+        donation = donation_refresh(reference=reference)
+        return Response(s.DonationStatusOutput(donation).data)
+
+
+class CampaignDonationsView(APIView):
+    """Recent succeeded donations of a campaign (current or former slug), newest first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: paginated(s.PublicDonationOutput)},
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_visible(slug=slug, user=request.user)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            donation_list_public(campaign=campaign), request, view=self
+        )
+        return paginator.get_paginated_response(s.PublicDonationOutput(page, many=True).data)
+
+
+class CampaignLeaderboardView(APIView):
+    """Top donors by total given (top 10; `?limit=` up to 100)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: s.LeaderboardOutput}, parameters=[OpenApiParameter("limit", int)]
+    )
+    def get(self, request, slug: str):
+        query = s.LeaderboardQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        campaign = campaign_get_visible(slug=slug, user=request.user)
+        rows = donation_leaderboard(campaign=campaign, limit=query.validated_data["limit"])
+        for rank, row in enumerate(rows, start=1):
+            row.rank = rank
+        return Response(
+            s.LeaderboardOutput(
+                {"campaign": campaign.slug, "currency": campaign.currency_id, "results": rows}
+            ).data
+        )

@@ -1,0 +1,278 @@
+"""Donations, their refunds, the per-donor leaderboard aggregate and idempotency keys.
+
+Amounts are integers in minor units. A donation carries two sets of amounts: what the
+donor chose and was charged, in the donation's `currency`, and the same split in the
+campaign's currency (`*_campaign`), converted once at initialize with the platform's
+adjusted rate (kept in `fx_rate`, with the stored rate it came from).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import F, Q
+
+from apps.core.models import BaseModel
+
+MESSAGE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 100
+REASON_MAX_LENGTH = 500
+ANONYMOUS_NAME = "Anonymous"
+
+
+class DonationStatus(models.TextChoices):
+    PENDING = "pending"  # initialized, waiting for Paystack
+    SUCCEEDED = "succeeded"  # credited (also while partly refunded)
+    FAILED = "failed"  # Paystack said the charge failed, or initialize failed
+    ABANDONED = "abandoned"  # stale: never paid (the reconciler)
+    REFUNDED = "refunded"  # refunded in full
+
+
+class Donation(BaseModel):
+    reference = models.CharField(max_length=64, unique=True, help_text="Our Paystack reference.")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="donations"
+    )
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="donations",
+        help_text="The signed-in user who gave, if any.",
+    )
+    email = models.EmailField(help_text="Lower-cased; one email is one donor.")
+    name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    anonymous = models.BooleanField(default=False)
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True)
+
+    # What the donor chose and is charged, in the donation's currency.
+    currency = models.ForeignKey("currency.Currency", on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(help_text="The gift, in the donation's currency.")
+    fee_amount = models.BigIntegerField(default=0)
+    tip_amount = models.BigIntegerField(default=0)
+    cover_fee = models.BooleanField(default=False)
+    charged_amount = models.BigIntegerField(help_text="gift + tip (+ fee when covered).")
+
+    # The same split in the campaign's currency; what the ledger and raised_amount use.
+    campaign_currency = models.ForeignKey(
+        "currency.Currency", on_delete=models.PROTECT, related_name="+"
+    )
+    gift_campaign = models.BigIntegerField()
+    fee_campaign = models.BigIntegerField(default=0)
+    tip_campaign = models.BigIntegerField(default=0)
+    net_campaign = models.BigIntegerField()
+    fx_rate = models.DecimalField(
+        max_digits=40,
+        decimal_places=20,
+        null=True,
+        blank=True,
+        help_text="Adjusted rate (campaign currency per donation currency), when they differ.",
+    )
+    fx_market_rate = models.DecimalField(max_digits=40, decimal_places=20, null=True, blank=True)
+    fx_rate_ref = models.ForeignKey(
+        "currency.ExchangeRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The stored rate used (the first leg of a cross rate).",
+    )
+    fx_source = models.CharField(max_length=100, blank=True)
+
+    status = models.CharField(
+        max_length=10, choices=DonationStatus.choices, default=DonationStatus.PENDING
+    )
+    refunded_amount = models.BigIntegerField(
+        default=0, help_text="Refunds settled so far, in the donation's currency."
+    )
+    refunded_gift_campaign = models.BigIntegerField(
+        default=0, help_text="Of the gift, how much settled refunds took back (campaign currency)."
+    )
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_reason = models.TextField(blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+
+    paystack_access_code = models.CharField(max_length=100, blank=True)
+    authorization_url = models.URLField(max_length=500, blank=True)
+    paystack_transaction_id = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=30, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    settled_via = models.CharField(
+        max_length=20, blank=True, help_text="webhook, verify or reconciler."
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("refund_donation", "Can refund donations")]
+        indexes = [
+            # Public list (recent succeeded) and trending (succeeded in the last 7 days).
+            models.Index(fields=["campaign", "status", "-paid_at"], name="donation_campaign_paid"),
+            # The reconciler: stale pending donations, oldest first.
+            models.Index(fields=["status", "created_at"], name="donation_status_created"),
+            # Distinct donors of a campaign.
+            models.Index(fields=["campaign", "email", "status"], name="donation_campaign_email"),
+            models.Index(fields=["email"], name="donation_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(fee_amount__gte=0) & Q(tip_amount__gte=0),
+                name="donation_fee_tip_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(charged_amount__gte=F("amount")), name="donation_charged_covers_gift"
+            ),
+            models.CheckConstraint(
+                condition=Q(gift_campaign__gt=0) & Q(net_campaign__gt=0),
+                name="donation_campaign_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("charged_amount")),
+                name="donation_refunded_within_charged",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in DonationStatus]),
+                name="donation_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    @property
+    def total_campaign(self) -> int:
+        """What the charge is worth in the campaign's currency: net + fee + tip."""
+        return self.net_campaign + self.fee_campaign + self.tip_campaign
+
+    @property
+    def gift_remaining(self) -> int:
+        """The gift less what refunds took back, in the campaign's currency."""
+        return self.gift_campaign - self.refunded_gift_campaign
+
+    @property
+    def public_name(self) -> str:
+        if self.anonymous:
+            return ANONYMOUS_NAME
+        return self.name or donor_fallback_name(self.donor)
+
+
+def donor_fallback_name(user) -> str:
+    """A named donor who left the name blank: the account's name, never the email."""
+    full_name = (getattr(user, "full_name", "") or "").strip() if user is not None else ""
+    return full_name or "A kind donor"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending"  # asked of Paystack; waiting for refund.processed
+    PROCESSED = "processed"  # settled in the ledger
+    FAILED = "failed"  # Paystack refused or could not be reached
+
+
+class DonationRefund(BaseModel):
+    """A refund staff asked for. `amount` is in the donation's currency (what goes back to
+    the donor); the `*_part` fields are what it takes back, in the campaign's currency."""
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField()
+    currency = models.ForeignKey("currency.Currency", on_delete=models.PROTECT, related_name="+")
+    net_part = models.BigIntegerField(help_text="From the campaign's available balance.")
+    fee_part = models.BigIntegerField(default=0, help_text="Platform fee given back.")
+    tip_part = models.BigIntegerField(default=0, help_text="Tip given back.")
+    gift_part = models.BigIntegerField(help_text="What raised_amount goes down by.")
+    completes = models.BooleanField(
+        default=False, help_text="Refunds everything that was left of the donation."
+    )
+    status = models.CharField(
+        max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    reason = models.TextField(max_length=REASON_MAX_LENGTH)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    paystack_refund_id = models.CharField(max_length=64, blank=True, db_index=True)
+    paystack_status = models.CharField(max_length=30, blank=True)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(net_part__gt=0) & Q(fee_part__gte=0) & Q(tip_part__gte=0),
+                name="refund_parts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RefundStatus]),
+                name="refund_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} {self.currency_id} of {self.donation_id} ({self.status})"
+
+
+class DonorAggregate(BaseModel):
+    """One leaderboard row: a donor's succeeded giving to one campaign.
+
+    `donor_key` is `email:<lower email>` for named giving, and `anonymous:<donation id>`
+    for each anonymous donation, so anonymous donors are never merged. `total` is in the
+    campaign's currency (gifts, less refunded gifts). Kept in the settlement and refund
+    transactions, under the campaign's row lock.
+    """
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="donor_aggregates"
+    )
+    donor_key = models.CharField(max_length=300)
+    display_name = models.CharField(max_length=NAME_MAX_LENGTH)
+    anonymous = models.BooleanField(default=False)
+    total = models.BigIntegerField(default=0)
+    donation_count = models.PositiveIntegerField(default=0)
+    first_donated_at = models.DateTimeField()
+    last_donated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-total", "first_donated_at"]
+        indexes = [
+            models.Index(
+                fields=["campaign", "-total", "first_donated_at"], name="donor_aggregate_top"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "donor_key"], name="donor_aggregate_unique_donor"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="donor_aggregate_total_ok"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}: {self.total}"
+
+
+class IdempotencyKey(BaseModel):
+    """A client's `Idempotency-Key` for one endpoint (`scope`) and what we answered.
+
+    Inserted before the work starts (the unique index makes a concurrent request with
+    the same key wait and then find it); the answer is stored when the work succeeds. A
+    failed request deletes its key, so the client may retry with it.
+    """
+
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    locked_until = models.DateTimeField(help_text="An unfinished request owns the key until then.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

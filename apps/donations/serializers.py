@@ -1,0 +1,219 @@
+"""Inputs (strict: unknown fields are refused, by name) and outputs.
+
+Public outputs never carry a donor's email; an anonymous donation shows as "Anonymous"
+with no name.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from apps.core.serializers import StrictSerializer
+
+from .models import (
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    Donation,
+    DonationRefund,
+    DonationStatus,
+)
+from .selectors import LEADERBOARD_DEFAULT, LEADERBOARD_MAX
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer as a JSON number: "5000", 50.5 and true are refused (money is exact)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DonationInitializeInput(StrictSerializer):
+    campaign = serializers.CharField(max_length=200, help_text="Campaign slug or id.")
+    amount = StrictIntegerField(help_text="The gift, in minor units of `currency`.")
+    currency = serializers.CharField(max_length=3, min_length=3)
+    email = serializers.EmailField(max_length=254)
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    anonymous = serializers.BooleanField(required=False, default=False)
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    tip_amount = StrictIntegerField(required=False, default=0, min_value=0)
+    cover_fee = serializers.BooleanField(required=False, default=False)
+
+    def validate_currency(self, value: str) -> str:
+        return value.upper()
+
+
+class RefundInput(StrictSerializer):
+    amount = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="Minor units of the donation's currency; leave out to refund all that is left.",
+    )
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class LeaderboardQuery(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False, default=LEADERBOARD_DEFAULT, min_value=1, max_value=LEADERBOARD_MAX
+    )
+
+
+class AdminDonationFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DonationStatus.choices, required=False)
+    campaign = serializers.CharField(required=False, max_length=200)
+    email = serializers.CharField(required=False, max_length=254)
+    reference = serializers.CharField(required=False, max_length=64)
+    needs_review = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+class BreakdownOutput(serializers.Serializer):
+    gift = serializers.IntegerField(source="amount")
+    fee = serializers.IntegerField(source="fee_amount")
+    tip = serializers.IntegerField(source="tip_amount")
+    cover_fee = serializers.BooleanField()
+    charged = serializers.IntegerField(source="charged_amount")
+    currency = serializers.CharField(source="currency_id")
+    campaign_currency = serializers.CharField(source="campaign_currency_id")
+    campaign_gift = serializers.IntegerField(source="gift_campaign")
+    net_to_campaign = serializers.IntegerField(source="net_campaign")
+    fx_rate = serializers.DecimalField(max_digits=40, decimal_places=20, allow_null=True)
+
+
+class DonationInitializeOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    authorization_url = serializers.CharField()
+    access_code = serializers.CharField(source="paystack_access_code")
+    amount = serializers.IntegerField(source="charged_amount", help_text="What is charged.")
+    currency = serializers.CharField(source="currency_id")
+    status = serializers.CharField()
+    breakdown = BreakdownOutput(source="*")
+
+
+class DonationStatusOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    amount = serializers.IntegerField(source="charged_amount")
+    currency = serializers.CharField(source="currency_id")
+    campaign = serializers.CharField(source="campaign.slug")
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class PublicDonationOutput(serializers.Serializer):
+    name = serializers.CharField(source="public_name")
+    anonymous = serializers.BooleanField()
+    amount = serializers.IntegerField(source="gift_remaining", help_text="Less any refund.")
+    currency = serializers.CharField(source="campaign_currency_id")
+    message = serializers.CharField()
+    donated_at = serializers.DateTimeField(source="paid_at")
+
+
+class LeaderboardEntryOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    anonymous = serializers.BooleanField()
+    total = serializers.IntegerField()
+    donation_count = serializers.IntegerField()
+
+
+class LeaderboardOutput(serializers.Serializer):
+    campaign = serializers.CharField()
+    currency = serializers.CharField()
+    results = LeaderboardEntryOutput(many=True)
+
+
+class RefundOutput(serializers.ModelSerializer):
+    currency = serializers.CharField(source="currency_id")
+    donation = serializers.UUIDField(source="donation_id")
+    requested_by = serializers.EmailField(source="requested_by.email", allow_null=True)
+
+    class Meta:
+        model = DonationRefund
+        fields = [
+            "id",
+            "donation",
+            "amount",
+            "currency",
+            "net_part",
+            "fee_part",
+            "tip_part",
+            "gift_part",
+            "completes",
+            "status",
+            "reason",
+            "requested_by",
+            "paystack_refund_id",
+            "paystack_status",
+            "error",
+            "created_at",
+            "processed_at",
+        ]
+
+
+class AdminDonationOutput(serializers.ModelSerializer):
+    campaign = serializers.SerializerMethodField()
+    currency = serializers.CharField(source="currency_id")
+    campaign_currency = serializers.CharField(source="campaign_currency_id")
+    donor = serializers.UUIDField(source="donor_id", allow_null=True)
+
+    class Meta:
+        model = Donation
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "campaign",
+            "donor",
+            "email",
+            "name",
+            "anonymous",
+            "message",
+            "currency",
+            "amount",
+            "fee_amount",
+            "tip_amount",
+            "cover_fee",
+            "charged_amount",
+            "campaign_currency",
+            "gift_campaign",
+            "fee_campaign",
+            "tip_campaign",
+            "net_campaign",
+            "fx_rate",
+            "fx_source",
+            "refunded_amount",
+            "refunded_gift_campaign",
+            "needs_review",
+            "review_reason",
+            "failure_reason",
+            "channel",
+            "paystack_transaction_id",
+            "paid_at",
+            "settled_via",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_campaign(self, donation: Donation) -> dict:
+        return {
+            "id": str(donation.campaign_id),
+            "slug": donation.campaign.slug,
+            "title": donation.campaign.title,
+        }
+
+
+class AdminDonationDetailOutput(AdminDonationOutput):
+    refunds = RefundOutput(many=True, read_only=True)
+
+    class Meta(AdminDonationOutput.Meta):
+        fields = [*AdminDonationOutput.Meta.fields, "refunds"]
