@@ -44,7 +44,8 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 if ! { $PY scripts/smoke.py "http://127.0.0.1:$PORT" \
-       && $PY scripts/smoke_campaign.py "http://127.0.0.1:$PORT"; }; then
+       && $PY scripts/smoke_flow.py "http://127.0.0.1:$PORT" \
+       && $PY manage.py ledger_check && $PY manage.py audit_verify; }; then
   echo "smoke: server log follows" >&2
   tail -n 60 "$WORK/server.log" >&2
   exit 1

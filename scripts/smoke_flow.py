@@ -1,14 +1,18 @@
-"""Walk a campaign from register to the public list on the embedded default, over HTTP.
+"""Walk a campaign from register to its first donation on the embedded default, over HTTP.
 
 register -> create draft -> upload a real PNG -> retitle (the slug follows) -> submit ->
-staff sign-in with password + TOTP -> approve -> public list and detail, old slug too.
+staff sign-in with password + TOTP -> approve -> public list and detail, old slug too ->
+a donor initializes a donation -> pays on the sandbox checkout page -> the campaign's
+raised amount, donor count, donations and leaderboard agree (the ledger is checked by
+`manage.py ledger_check` afterwards, in smoke_sqlite.sh).
 
-Usage: python scripts/smoke_campaign.py BASE_URL  (with SMOKE_STAFF_EMAIL,
+Usage: python scripts/smoke_flow.py BASE_URL  (with SMOKE_STAFF_EMAIL,
 SMOKE_STAFF_PASSWORD and SMOKE_TOTP_URL, the otpauth:// URL from `totp_enroll`).
 """
 
 import io
 import os
+import re
 import sys
 import uuid
 from base64 import b32decode
@@ -127,4 +131,69 @@ for slug in (new_slug, first_slug):
     if detail.get("slug") != new_slug or not detail.get("media"):
         failures.append(f"detail by {slug}: slug {detail.get('slug')}, media {detail.get('media')}")
 
-finish("smoke: campaign flow OK")
+donation = check(
+    "POST /v1/donations/initialize",
+    requests.post(
+        f"{BASE}/v1/donations/initialize",
+        json={
+            "campaign": first_slug,
+            "amount": 2_500_000,
+            "currency": "NGN",
+            "email": "donor@example.com",
+            "name": "Chidi",
+            "tip_amount": 10_000,
+            "cover_fee": True,
+        },
+        timeout=60,
+    ),
+    201,
+)
+browser = requests.Session()
+page = browser.get(donation.get("authorization_url", f"{BASE}/missing"), timeout=10)
+token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+check(
+    "POST sandbox checkout (pay)",
+    browser.post(
+        page.url,
+        data={"csrfmiddlewaretoken": token.group(1) if token else "", "action": "pay"},
+        allow_redirects=False,
+        timeout=60,
+    ),
+    302,
+)
+reference = donation.get("reference")
+verified = check(
+    "GET /v1/donations/verify/<reference>",
+    requests.get(f"{BASE}/v1/donations/verify/{reference}", timeout=30),
+    200,
+)
+if verified.get("status") != "succeeded":
+    failures.append(f"donation {reference} is {verified.get('status')}, not succeeded")
+detail = check(
+    "GET /v1/campaigns/<slug> after the donation",
+    requests.get(f"{BASE}/v1/campaigns/{new_slug}", timeout=10),
+    200,
+)
+if (detail.get("raised_amount"), detail.get("donor_count")) != (2_500_000, 1):
+    failures.append(
+        f"raised/donors {detail.get('raised_amount')}/{detail.get('donor_count')}, "
+        "expected 2500000/1"
+    )
+board = check(
+    "GET /v1/campaigns/<slug>/leaderboard",
+    requests.get(f"{BASE}/v1/campaigns/{new_slug}/leaderboard", timeout=10),
+    200,
+)
+if [(row.get("name"), row.get("total")) for row in board.get("results", [])] != [
+    ("Chidi", 2_500_000)
+]:
+    failures.append(f"leaderboard: {board}")
+listed = check(
+    "GET /v1/campaigns/<slug>/donations",
+    requests.get(f"{BASE}/v1/campaigns/{new_slug}/donations", timeout=10),
+    200,
+)
+if "donor@example.com" in str(listed):
+    failures.append("a donor's email appears in the public donations list")
+
+finish("smoke: campaign and donation flow OK")
