@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import AdminLog
 
 
 @admin.register(AdminLog)
-class AdminLogAdmin(admin.ModelAdmin):
+class AdminLogAdmin(ReadOnlyAdmin):
     """Read-only: nobody adds, changes or deletes history here, superusers included."""
 
     list_display = ("sequence", "created_at", "actor_email", "action", "target_type", "target_id")
@@ -33,12 +35,3 @@ class AdminLogAdmin(admin.ModelAdmin):
         "hash",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

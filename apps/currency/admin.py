@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import ApplicationError
 
 from .models import Currency, ExchangeRate, RateRefresh
@@ -109,7 +110,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateRefresh)
-class RateRefreshAdmin(admin.ModelAdmin):
+class RateRefreshAdmin(ReadOnlyAdmin):
     """Read-only: one row per call to the rate provider."""
 
     list_display = ("created_at", "provider", "base", "status", "rates_stored", "http_status")
@@ -127,12 +128,3 @@ class RateRefreshAdmin(admin.ModelAdmin):
         "duration_ms",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,23 +1,14 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import Donation, DonationRefund, DonorAggregate
 
-
-class _ReadOnly(admin.ModelAdmin):
-    """Donations change only through their services (settlement, refunds)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# Donations change only through their services (settlement, refunds).
 
 
 @admin.register(Donation)
-class DonationAdmin(_ReadOnly):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = (
         "reference",
         "campaign",
@@ -34,13 +25,13 @@ class DonationAdmin(_ReadOnly):
 
 
 @admin.register(DonationRefund)
-class DonationRefundAdmin(_ReadOnly):
+class DonationRefundAdmin(ReadOnlyAdmin):
     list_display = ("donation", "amount", "currency", "status", "requested_by", "created_at")
     list_filter = ("status",)
     raw_id_fields = ("donation", "requested_by")
 
 
 @admin.register(DonorAggregate)
-class DonorAggregateAdmin(_ReadOnly):
+class DonorAggregateAdmin(ReadOnlyAdmin):
     list_display = ("campaign", "display_name", "anonymous", "total", "donation_count")
     raw_id_fields = ("campaign",)

@@ -2,25 +2,18 @@
 
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import Account, Entry, LedgerTransaction
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class LedgerAdmin(ReadOnlyAdmin):
     def get_actions(self, request):
         return {}
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(LedgerAdmin):
     list_display = ("kind", "currency", "balance", "campaign", "updated_at")
     list_filter = ("kind", "currency")
     search_fields = ("campaign__title", "campaign__slug")
@@ -47,7 +40,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
+class LedgerTransactionAdmin(LedgerAdmin):
     list_display = ("reference", "kind", "campaign", "raised_delta", "created_at")
     list_filter = ("kind",)
     search_fields = ("=reference", "reference", "campaign__slug")

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import (
     PaystackCall,
     PaystackEvent,
@@ -11,17 +13,8 @@ from .models import (
 from .services import paystack_events_replay
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(ReadOnlyAdmin):
     """Rows are written by the client, the webhook and the sandbox only."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

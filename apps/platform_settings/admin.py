@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import InvalidInput
 from apps.core.http import client_ip
 
@@ -192,7 +193,7 @@ class CampaignWithdrawalCapAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettingsChangeLog)
-class SettingsChangeLogAdmin(admin.ModelAdmin):
+class SettingsChangeLogAdmin(ReadOnlyAdmin):
     """Read-only: written by the settings service, one row per changed setting."""
 
     list_display = ("created_at", "key", "old_value", "new_value", "actor_email", "ip_address")
@@ -201,12 +202,3 @@ class SettingsChangeLogAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "key")
     fields = ("created_at", "key", "old_value", "new_value", "actor", "actor_email", "ip_address")
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
