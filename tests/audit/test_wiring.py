@@ -10,8 +10,8 @@ from apps.core.errors import Conflict
 from apps.currency.services import exchange_rate_record_manual
 from apps.platform_settings.services import platform_settings_update
 from apps.users.services import user_suspend
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory, UserFactory
-from tests.ledger.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

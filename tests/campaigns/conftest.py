@@ -4,9 +4,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.users.tokens import tokens_for
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import CampaignFactory, StaffFactory, UserFactory
 
-from .factories import CampaignFactory, ImageFactory
+from .factories import ImageFactory
 
 
 def client_for(user=None, *, second_factor: bool = False) -> APIClient:

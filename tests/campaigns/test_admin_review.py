@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 from apps.audit.models import AdminLog
 from apps.campaigns.models import CampaignStatus
 from apps.users.tokens import tokens_for
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory, UserFactory
-from tests.ledger.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

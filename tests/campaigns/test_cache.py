@@ -12,8 +12,7 @@ from apps.campaigns.services import (
     campaign_suspend,
     campaign_update,
 )
-
-from .factories import CampaignFactory
+from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import pytest
 
 from apps.campaigns.models import Comment
 from apps.campaigns.services import comment_hide
-from tests.factories import UserFactory
+from tests.factories import CampaignFactory, UserFactory
 
 from .conftest import client_for, grant
-from .factories import CampaignFactory, CommentFactory
+from .factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 

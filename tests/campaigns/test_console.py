@@ -3,11 +3,11 @@
 import pytest
 
 from apps.campaigns.models import Comment
-from tests.factories import StaffFactory
+from tests.factories import CampaignFactory, StaffFactory
 from tests.staff import console_client
 
 from .conftest import grant
-from .factories import CampaignFactory, CommentFactory
+from .factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from django.core import mail
 
 from apps.campaigns.models import Campaign
 from apps.campaigns.services import campaign_approve
-from tests.factories import StaffFactory
+from tests.factories import STORY, StaffFactory
 
 from .conftest import client_for, grant
-from .factories import STORY, ImageFactory
+from .factories import ImageFactory
 
 
 @pytest.mark.django_db(transaction=True)

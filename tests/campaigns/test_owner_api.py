@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign, Comment
+from tests.factories import CampaignFactory
 
 from .conftest import client_for, grant
-from .factories import CampaignFactory, CommentFactory, ImageFactory
+from .factories import CommentFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 

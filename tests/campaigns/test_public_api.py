@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign
+from tests.factories import CampaignFactory
 
-from .factories import CampaignFactory, ImageFactory
+from .factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from apps.campaigns.services import (
 from apps.core.errors import Conflict, InvalidInput
 from apps.currency.models import Currency
 from apps.notifications.models import Notification
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import CampaignFactory, StaffFactory, UserFactory
 
 from .conftest import grant
-from .factories import CampaignFactory, ImageFactory
+from .factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ from django.db import connection
 
 from apps.campaigns.models import Campaign, CampaignSlug
 from apps.campaigns.services import campaign_approve, campaign_create, campaign_update
-from tests.factories import UserFactory
+from tests.factories import CampaignFactory, UserFactory
 
 from .conftest import client_for
-from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from apps.campaigns.services import (
     campaign_unsuspend,
 )
 from apps.core.errors import Conflict
+from tests.factories import CampaignFactory
 
-from .factories import CampaignFactory, ImageFactory
+from .factories import ImageFactory
 
 pytestmark = pytest.mark.django_db
 

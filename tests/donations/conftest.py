@@ -29,9 +29,8 @@ from apps.ledger.models import AccountKind
 from apps.ledger.selectors import account_balance, campaign_balances, ledger_verify
 from apps.payments.signing import sign
 from apps.users.tokens import tokens_for
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory
-
-from .factories import CampaignFactory
 
 PAYSTACK = "https://api.paystack.co"
 SECRET = "sk_test_0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c"

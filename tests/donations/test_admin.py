@@ -5,9 +5,8 @@ from rest_framework.test import APIClient
 
 from apps.donations.models import Donation
 from apps.users.tokens import tokens_for
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory
-
-from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from apps.campaigns.models import CampaignSlug
 from apps.currency.models import Currency
 from apps.donations.models import Donation
 from apps.payments.models import PaystackCall
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 
 from .conftest import PAYSTACK
-from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from apps.campaigns.models import CampaignSlug
 from apps.donations.models import Donation
-
-from .factories import CampaignFactory
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

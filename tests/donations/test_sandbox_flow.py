@@ -11,10 +11,10 @@ from django.core.management import call_command
 
 from apps.donations.models import Donation
 from apps.users.tokens import tokens_for
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory
 
 from .conftest import balances
-from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

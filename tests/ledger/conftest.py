@@ -9,7 +9,7 @@ from apps.campaigns.reference import seed_categories
 from apps.currency.reference import seed_currencies
 from apps.ledger.selectors import ledger_verify
 from apps.ledger.services import ledger_post_donation_succeeded
-from tests.ledger.factories import CampaignFactory
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"

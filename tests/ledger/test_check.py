@@ -21,8 +21,8 @@ from apps.ledger.services import (
     ledger_post_release,
     ledger_post_transfer_succeeded,
 )
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.ledger.conftest import donate
-from tests.ledger.factories import CampaignFactory
 
 
 def seed_ledger() -> tuple[Campaign, Campaign]:

@@ -9,8 +9,8 @@ from django.utils import timezone
 from apps.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from apps.ledger.selectors import campaign_balances
 from apps.ledger.services import ledger_post_hold
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.ledger.conftest import donate, postgres_only
-from tests.ledger.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

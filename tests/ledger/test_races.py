@@ -12,8 +12,8 @@ from apps.ledger.services import (
     ledger_post_hold,
     ledger_post_refund,
 )
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.ledger.conftest import donate, run_in_threads
-from tests.ledger.factories import CampaignFactory
 
 THREADS = 16
 

@@ -15,8 +15,8 @@ from apps.ledger.services import (
     ledger_post_release,
     ledger_post_transfer_succeeded,
 )
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.ledger.conftest import assert_ledger_consistent, donate
-from tests.ledger.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ from apps.ledger.services import (
     ledger_post_release,
     ledger_post_transfer_succeeded,
 )
+from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.ledger.conftest import fire_deferred_checks
-from tests.ledger.factories import CampaignFactory
 
 AVAILABLE, HELD = AccountKind.CAMPAIGN_AVAILABLE, AccountKind.CAMPAIGN_HELD
 FEES, TIPS = AccountKind.PLATFORM_FEES, AccountKind.PLATFORM_TIPS
