@@ -38,19 +38,6 @@ def _mine(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Currencies and categories, which a transactional test elsewhere may have flushed."""
-    if not _mine(request) or request.node.get_closest_marker("django_db") is None:
-        return
-    from apps.campaigns.reference import seed_categories
-    from apps.currency.reference import seed_currencies
-
-    request.getfixturevalue("db")
-    seed_currencies()
-    seed_categories()
-
-
-@pytest.fixture(autouse=True)
 def _media_root(request):
     """Images written by these tests go to a temporary directory."""
     if _mine(request):

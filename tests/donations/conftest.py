@@ -23,8 +23,6 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
-from apps.campaigns.reference import seed_categories
-from apps.currency.reference import seed_currencies
 from apps.ledger.models import AccountKind
 from apps.ledger.selectors import account_balance, campaign_balances, ledger_verify
 from apps.payments.signing import sign
@@ -36,13 +34,6 @@ PAYSTACK = "https://api.paystack.co"
 SECRET = "sk_test_0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c"
 WEBHOOK = "/v1/paystack/webhook"
 INITIALIZE = "/v1/donations/initialize"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    if request.node.get_closest_marker("django_db"):
-        seed_currencies()
-        seed_categories()
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from apps.campaigns.reference import seed_categories
-from apps.currency.reference import seed_currencies
 from apps.ledger.selectors import ledger_verify
 from apps.ledger.services import ledger_post_donation_succeeded
 from tests.factories import ActiveCampaignFactory as CampaignFactory
@@ -19,15 +17,6 @@ postgres_only = pytest.mark.skipif(
 @pytest.fixture
 def campaign(db):
     return CampaignFactory(currency_id="NGN")
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Currencies and categories, which a transaction=True test's flush (in this run or an
-    earlier one on the reused database) removes along with everything the migrations seeded."""
-    if request.node.get_closest_marker("django_db"):
-        seed_currencies()
-        seed_categories()
 
 
 def donate(campaign, amount: int, *, reference: str, fee: int = 0, tip: int = 0):
