@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "apps.donations",
     "apps.campaigns",
 ]
+# The offline Paystack imitation: never installed in production (its models, URLs and
+# tasks do not exist there), and even elsewhere it serves only while no key is set.
+if not IS_PRODUCTION:
+    INSTALLED_APPS.append("apps.paystack_sandbox")
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",

@@ -1,3 +1,4 @@
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -38,9 +39,11 @@ v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("v1/", include(v1)),
-    path("sandbox/", include("apps.payments.sandbox_urls")),
     path("admin/", admin.site.urls),
 ]
+
+if django_apps.is_installed("apps.paystack_sandbox"):
+    urlpatterns.append(path("sandbox/", include("apps.paystack_sandbox.urls")))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,19 +2,12 @@ from django.contrib import admin, messages
 
 from apps.core.admin import ReadOnlyAdmin
 
-from .models import (
-    PaystackCall,
-    PaystackEvent,
-    SandboxRecipient,
-    SandboxRefund,
-    SandboxTransaction,
-    SandboxTransfer,
-)
+from .models import PaystackCall, PaystackEvent
 from .services import paystack_events_replay
 
 
 class _ReadOnly(ReadOnlyAdmin):
-    """Rows are written by the client, the webhook and the sandbox only."""
+    """Rows are written by the client and the webhook intake only."""
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -71,19 +64,3 @@ class PaystackEventAdmin(_ReadOnly):
     def has_apply_permission(self, request) -> bool:
         # Rows stay read-only; the model's change permission lets staff re-apply events.
         return request.user.has_perm("payments.change_paystackevent")
-
-
-@admin.register(SandboxTransaction)
-class SandboxTransactionAdmin(_ReadOnly):
-    list_display = ("created_at", "reference", "email", "amount", "currency", "status")
-    search_fields = ("reference", "email")
-
-
-@admin.register(SandboxTransfer)
-class SandboxTransferAdmin(_ReadOnly):
-    list_display = ("created_at", "reference", "transfer_code", "amount", "currency", "status")
-    search_fields = ("reference", "transfer_code")
-
-
-admin.site.register(SandboxRecipient, _ReadOnly)
-admin.site.register(SandboxRefund, _ReadOnly)

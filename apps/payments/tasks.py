@@ -39,15 +39,3 @@ def replay_paystack_events() -> dict:
     if counts:
         logger.info("paystack events replayed", extra={"counts": dict(counts)})
     return dict(counts)
-
-
-@shared_task(name="payments.deliver_sandbox_webhook")
-def deliver_sandbox_webhook(kind: str, object_id: str, event_type: str) -> int:
-    """Sandbox only: POST a signed webhook about a sandbox object to our own endpoint.
-
-    Not retried: a lost sandbox webhook is what the verify path (Paystack verify after a
-    grace period) exists for, and `make run` runs this inline in the checkout request.
-    """
-    from .sandbox_services import sandbox_webhook_deliver
-
-    return sandbox_webhook_deliver(kind=kind, object_id=object_id, event_type=event_type)

@@ -99,3 +99,30 @@ def test_log_dir_gets_json_lines_in_a_daily_rotated_file(tmp_path):
     assert "request_id" in record
     stdout_record = json.loads(result.stdout.strip().splitlines()[-1])
     assert stdout_record["message"] == "probe line"
+
+
+def test_production_does_not_install_the_sandbox():
+    """Production has no sandbox models, URLs or tasks at all, not merely switched off."""
+    code = (
+        "import django; django.setup(); from django.apps import apps; from django.urls import "
+        "resolve, Resolver404\n"
+        "assert not apps.is_installed('apps.paystack_sandbox')\n"
+        "try:\n    resolve('/sandbox/paystack/bank')\nexcept Resolver404:\n    print('no sandbox')"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK"))
+    }
+    clean.update(PRODUCTION, DJANGO_SETTINGS_MODULE="krogiving.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no sandbox"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sandbox_api as views
+from . import api as views
 
 urlpatterns = [
     path("paystack/transaction/initialize", views.initialize, name="sandbox-paystack-initialize"),

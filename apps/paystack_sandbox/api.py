@@ -22,9 +22,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import error_body
+from apps.payments.signing import SANDBOX_SECRET_KEY, sandbox_allowed
 
 from .models import SandboxTransaction, SandboxTransfer
-from .sandbox_services import (
+from .services import (
     BANKS,
     SANDBOX_CURRENCIES,
     SandboxRefusal,
@@ -41,7 +42,6 @@ from .sandbox_services import (
     transaction_data,
     transfer_data,
 )
-from .signing import SANDBOX_SECRET_KEY, sandbox_allowed
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9.=-]{1,100}$")
 _TRANSFER_REFERENCE = re.compile(r"^[a-z0-9_-]{1,100}$")
@@ -339,7 +339,7 @@ def checkout(request: HttpRequest, access_code: str) -> HttpResponse:
         "payable": tx.status == SandboxTransaction.Status.ABANDONED,
         "just_completed": changed,
     }
-    template = "payments/sandbox_checkout.html"
+    template = "paystack_sandbox/checkout.html"
     if tx.status != SandboxTransaction.Status.ABANDONED:
-        template = "payments/sandbox_complete.html"
+        template = "paystack_sandbox/complete.html"
     return render(request, template, context)

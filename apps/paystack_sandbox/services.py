@@ -33,8 +33,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from apps.payments.signing import SANDBOX_SECRET_KEY, sign
+
 from .models import SandboxRecipient, SandboxRefund, SandboxTransaction, SandboxTransfer
-from .signing import SANDBOX_SECRET_KEY, sign
 
 logger = logging.getLogger(__name__)
 

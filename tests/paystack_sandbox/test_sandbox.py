@@ -7,7 +7,7 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.currency.reference import seed_currencies
-from apps.payments.models import PaystackCall, PaystackEvent, SandboxTransaction
+from apps.payments.models import PaystackCall, PaystackEvent
 from apps.payments.paystack import (
     PaystackDuplicateReference,
     PaystackNotFound,
@@ -15,8 +15,8 @@ from apps.payments.paystack import (
     get_paystack_client,
 )
 from apps.payments.signing import SANDBOX_SECRET_KEY
-
-from .conftest import PAYSTACK, SECRET
+from apps.paystack_sandbox.models import SandboxTransaction
+from tests.payments.conftest import PAYSTACK, SECRET
 
 live = pytest.mark.django_db(transaction=True)
 
