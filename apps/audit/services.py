@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from apps.core.http import client_ip
+from apps.core.locks import lock_audit_chain_head
 
 from .chain import GENESIS_HASH, entry_hash
 from .models import HEAD_ID, USER_AGENT_MAX_LENGTH, AdminLog, AuditChainHead
@@ -93,12 +94,7 @@ def _as_stored(before: Any, after: Any, ip_address: str | None) -> tuple[Any, An
 
 
 def _lock_head() -> AuditChainHead:
-    if not connection.features.has_select_for_update:
-        # SQLite: take the database's write lock now, before reading the head, so that a
-        # second writer waits here instead of failing when it tries to write later.
-        AuditChainHead.objects.filter(pk=HEAD_ID).update(id=HEAD_ID)
-    locked = AuditChainHead.objects.select_for_update()
-    head = locked.filter(pk=HEAD_ID).first()
+    head = lock_audit_chain_head(HEAD_ID)
     if head is None:
         # A flushed database (tests, `manage.py flush`): start a new chain. ignore_conflicts
         # lets two writers race here; the second waits for the first and then locks its row.
@@ -106,7 +102,7 @@ def _lock_head() -> AuditChainHead:
             [AuditChainHead(id=HEAD_ID, last_sequence=0, last_hash=GENESIS_HASH)],
             ignore_conflicts=True,
         )
-        head = locked.get(pk=HEAD_ID)
+        head = lock_audit_chain_head(HEAD_ID)
         if head.last_sequence == 0 and AdminLog.objects.exists():
             raise AuditChainError(
                 "The audit chain head record is missing while entries exist; run "

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_log
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from apps.core.locks import lock_campaign, lock_campaign_slug, lock_comment
 from apps.currency.models import Currency
 
 from . import rules
@@ -78,7 +79,7 @@ def _lock(campaign: Campaign | Any) -> Campaign:
     """The campaign row, locked for the rest of the transaction."""
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     try:
-        return Campaign.objects.select_for_update(of=("self",)).get(pk=pk)
+        return lock_campaign(pk)
     except Campaign.DoesNotExist as exc:
         raise NotFound("No such campaign.") from exc
 
@@ -601,7 +602,7 @@ def campaign_slugs_repair() -> SlugRepairReport:
                 report.regenerated += 1
                 changed = True
             else:
-                row = CampaignSlug.objects.select_for_update().filter(slug=campaign.slug).first()
+                row = lock_campaign_slug(campaign.slug)
                 if row is None:
                     CampaignSlug.objects.create(slug=campaign.slug, campaign=campaign)
                     report.history_added += 1
@@ -653,7 +654,7 @@ def comment_hide(*, comment: Comment, actor: Any, reason: str) -> Comment:
     _require_staff_permission(actor, "campaigns.change_comment")
     reason = _reason(reason, max_length=300)
     with transaction.atomic():
-        comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+        comment = lock_comment(comment.pk)
         if comment.is_hidden:
             return comment
         comment.is_hidden = True

@@ -19,4 +19,6 @@ class DonationsConfig(AppConfig):
 
         register_event_handler("charge.success", handlers.on_charge_success)
         register_event_handler("charge.failed", handlers.on_charge_failed)
-        register_event_handler("refund.processed", handlers.on_refund_processed)
+        # refund.pending, .processing, .processed, .failed and any refund status Paystack
+        # adds later (flagged for staff, never dropped).
+        register_event_handler("refund.*", handlers.on_refund_event)

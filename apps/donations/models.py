@@ -193,6 +193,12 @@ class DonationRefund(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     paystack_refund_id = models.CharField(max_length=64, blank=True, db_index=True)
+    paystack_refund_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Paystack's refund_reference, from its refund events once it has one.",
+    )
     paystack_status = models.CharField(max_length=30, blank=True)
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -213,6 +219,55 @@ class DonationRefund(BaseModel):
 
     def __str__(self) -> str:
         return f"refund {self.amount} {self.currency_id} of {self.donation_id} ({self.status})"
+
+
+class DonationEventType(models.TextChoices):
+    """What happened to a donation. Every status change, review flag, refund step and
+    settlement attempt writes one, in the transaction that makes the change."""
+
+    CREATED = "created", "Created (pending)"
+    CHECKOUT_STARTED = "checkout_started", "Checkout started at Paystack"
+    INITIALIZE_FAILED = "initialize_failed", "Paystack could not start the checkout"
+    SETTLEMENT_ATTEMPT = "settlement_attempt", "Settlement attempt"
+    SUCCEEDED = "succeeded", "Payment confirmed and credited"
+    FAILED = "failed", "Payment failed"
+    ABANDONED = "abandoned", "Abandoned (never paid)"
+    FLAGGED_FOR_REVIEW = "flagged_for_review", "Flagged for staff review"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUND_UPDATED = "refund_updated", "Refund status reported by Paystack"
+    REFUND_FAILED = "refund_failed", "Refund failed"
+    REFUND_PROCESSED = "refund_processed", "Refund processed"
+    REFUNDED = "refunded", "Refunded in full"
+
+
+class DonationEvent(models.Model):
+    """One entry of a donation's timeline; written once, never changed.
+
+    `source` says where the word came from (api, webhook, verify, reconciler, staff,
+    paystack); `actor` is the staff member or donor who acted, when a person did; `data`
+    holds the details (old and new status, amounts, Paystack's answer, the reason).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="events")
+    type = models.CharField(max_length=30, choices=DonationEventType.choices)
+    source = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["donation", "id"]
+        indexes = [models.Index(fields=["donation", "id"], name="donation_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.donation_id} {self.type}"
 
 
 class DonorAggregate(BaseModel):

@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from apps.campaigns.models import Campaign
 from apps.core.errors import Conflict, InvalidInput
+from apps.core.locks import lock_accounts, lock_campaign
 from apps.currency.models import Currency
 
 from .models import CAMPAIGN_KINDS, Account, AccountKind, Entry, LedgerTransaction, TransactionKind
@@ -166,9 +167,7 @@ def _post(
         return found
 
     with transaction.atomic():
-        locked_campaign = (
-            Campaign.objects.select_for_update().only("pk", "raised_amount").get(pk=campaign.pk)
-        )
+        locked_campaign = lock_campaign(campaign.pk)
         try:
             with transaction.atomic():
                 posted = LedgerTransaction.objects.create(
@@ -191,12 +190,7 @@ def _post(
                 by_key[line.key], _ = Account.objects.get_or_create(
                     kind=line.kind, campaign_id=line.campaign_id, currency_id=line.currency
                 )
-        locked = {
-            account.pk: account
-            for account in Account.objects.select_for_update()
-            .filter(pk__in=[account.pk for account in by_key.values()])
-            .order_by("pk")
-        }
+        locked = lock_accounts(account.pk for account in by_key.values())
 
         deltas: dict[UUID, int] = defaultdict(int)
         for line in lines:

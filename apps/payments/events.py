@@ -1,6 +1,7 @@
 """Which function applies which Paystack event.
 
-Domain apps register in their `AppConfig.ready()`::
+Domain apps register in their `AppConfig.ready()` (a type, or a family as `refund.*`,
+which handles every `refund.<x>` without a handler of its own)::
 
     from apps.payments.events import register_event_handler
 
@@ -34,7 +35,10 @@ KNOWN_EVENT_TYPES = (
     "transfer.success",
     "transfer.failed",
     "transfer.reversed",
+    "refund.pending",
+    "refund.processing",
     "refund.processed",
+    "refund.failed",
 )
 HANDLER_OUTCOMES = frozenset({"applied", "duplicate", "ignored"})
 
@@ -74,7 +78,11 @@ def unregister_event_handler(event_type: str, handler: EventHandler | None = Non
 
 
 def get_event_handler(event_type: str) -> EventHandler | None:
-    return _handlers.get(event_type)
+    """The handler of `event_type`, else of its family (`refund.*` for `refund.failed`)."""
+    handler = _handlers.get(event_type)
+    if handler is None and "." in event_type:
+        handler = _handlers.get(event_type.rpartition(".")[0] + ".*")
+    return handler
 
 
 def registered_event_types() -> list[str]:

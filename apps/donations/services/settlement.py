@@ -1,0 +1,424 @@
+"""Settlement: ONE path credits a donation, whichever way Paystack's word arrives (the
+charge.success webhook, the verify endpoint after its grace period, the reconciler).
+
+It credits only what Paystack's verify call confirms: status success with the amount
+and currency we asked to charge. Then, in one durable transaction, in the global lock
+order (apps.core.locks):
+
+    donation -> campaign -> donor aggregate -> ledger accounts (the posting)
+
+the donation becomes succeeded (its timeline says so), the ledger posts
+`donation:<id>:succeeded` (which also raises the campaign's raised_amount by the gift),
+the leaderboard aggregate and the donor count change; after commit the cached campaign
+views are dropped and the receipt and the organiser's notice are sent. A donation
+already succeeded or refunded is left alone ("duplicate"); the row lock makes
+concurrent deliveries wait and then see it.
+
+Paystack is always called outside any transaction of ours: no row lock is held over the
+network, and on SQLite (`make run`) the sandbox serving the call can write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.campaigns.cache import campaign_cache_invalidate
+from apps.campaigns.models import Campaign
+from apps.core.errors import NotFound
+from apps.core.locks import lock_campaign, lock_donation
+from apps.currency.money import format_money
+from apps.ledger.services import ledger_post_donation_succeeded
+from apps.payments.paystack import (
+    PaystackError,
+    PaystackNotFound,
+    TransactionVerification,
+    get_paystack_client,
+)
+
+from ..models import Donation, donor_fallback_name
+from .common import (
+    E,
+    Outcome,
+    S,
+    aggregate_add,
+    counts_as_donor_elsewhere,
+    donation_event_record,
+    flag_for_review,
+    status_change,
+)
+
+logger = logging.getLogger("apps.donations.services")
+
+# Paystack statuses that mean "the customer may still be paying".
+_IN_FLIGHT = frozenset({"ongoing", "pending", "processing", "queued"})
+
+
+class SettlementDeferred(Exception):
+    """Paystack's verify does not (yet) confirm a charge.success; the event is retried."""
+
+
+def _attempt(donation: Donation | Any, *, source: str, outcome: str, **data: Any) -> None:
+    """A settlement attempt that changed nothing, on the timeline."""
+    donation_event_record(
+        donation=donation,
+        type=E.SETTLEMENT_ATTEMPT,
+        source=source,
+        data={"outcome": str(outcome), **data},
+    )
+
+
+def _verification_problem(donation: Donation, verification: TransactionVerification) -> str:
+    """Why Paystack's verify answer does not allow crediting this donation ('' if it does)."""
+    if verification.reference and verification.reference != donation.reference:
+        return f"Paystack verify answered for reference {verification.reference}."
+    if verification.amount != donation.charged_amount or verification.currency != (
+        donation.currency_id
+    ):
+        return (
+            f"Paystack verify reports {verification.amount} {verification.currency}; we asked "
+            f"to charge {donation.charged_amount} {donation.currency_id}."
+        )
+    if not verification.succeeded:
+        return f"Paystack verify reports status {verification.status!r}, not success."
+    return ""
+
+
+def donation_settle_charge(
+    *, donation: Donation, verification: TransactionVerification, source: str
+) -> Outcome:
+    """Credit a donation that Paystack's verify call confirms; the event outcome.
+
+    "applied": credited now. "duplicate": already succeeded or refunded. "ignored": the
+    verify answer disagrees (amount, currency, status): nothing is credited, the donation
+    is marked for review and an alert logged.
+    """
+    problem = _verification_problem(donation, verification)
+    if problem:
+        return flag_for_review(donation, problem, source=source)
+
+    with transaction.atomic(durable=True):
+        locked = lock_donation(donation.pk)
+        if locked.status in (S.SUCCEEDED, S.REFUNDED):
+            _attempt(locked, source=source, outcome=Outcome.DUPLICATE, status=locked.status)
+            return Outcome.DUPLICATE
+        campaign = lock_campaign(locked.campaign_id)
+        new_donor = not counts_as_donor_elsewhere(locked)
+        previous = locked.status
+        locked.paid_at = verification.paid_at or timezone.now()
+        locked.channel = (verification.channel or "")[:30]
+        locked.paystack_transaction_id = verification.id
+        locked.settled_via = source[:20]
+        fields = status_change(
+            locked,
+            to=S.SUCCEEDED,
+            type=E.SUCCEEDED,
+            source=source,
+            amount=verification.amount,
+            currency=verification.currency,
+            channel=locked.channel,
+            paystack_transaction_id=verification.id,
+        )
+        if previous != S.PENDING:
+            logger.warning(
+                "a %s donation was paid after all: settling it",
+                previous,
+                extra={"donation_id": str(locked.pk), "donation_reference": locked.reference},
+            )
+        locked.save(
+            update_fields=[*fields, "paid_at", "channel", "paystack_transaction_id", "settled_via"]
+        )
+        aggregate_add(locked, locked.paid_at)
+        cross = locked.currency_id != locked.campaign_currency_id
+        ledger_post_donation_succeeded(
+            reference=f"donation:{locked.pk}:succeeded",
+            campaign=campaign,
+            charged_amount=locked.charged_amount,
+            charged_currency=locked.currency_id,
+            gift=locked.gift_campaign,
+            fee=locked.fee_campaign,
+            tip=locked.tip_campaign,
+            net_to_campaign=locked.net_campaign,
+            fx_rate=locked.fx_rate if cross else None,
+            memo={"donation_id": str(locked.pk), "donation_reference": locked.reference},
+        )
+        if new_donor:
+            Campaign.objects.filter(pk=campaign.pk).update(donor_count=F("donor_count") + 1)
+        campaign_cache_invalidate(campaign.pk)
+        transaction.on_commit(partial(_notify_succeeded, str(locked.pk)))
+    logger.info(
+        "donation succeeded",
+        extra={
+            "donation_id": str(locked.pk),
+            "donation_reference": locked.reference,
+            "campaign_id": str(campaign.pk),
+            "gift": locked.gift_campaign,
+            "currency": locked.campaign_currency_id,
+            "via": source,
+        },
+    )
+    return Outcome.APPLIED
+
+
+def _campaign_url(campaign: Campaign) -> str:
+    return f"{settings.FRONT_END_URL.rstrip('/')}/campaigns/{campaign.slug}"
+
+
+def _notify_succeeded(donation_id: str) -> None:
+    """After commit: the donor's receipt and the organiser's notice. Never raises: the
+    money is settled whatever happens to an email."""
+    from apps.notifications.services import notification_send
+
+    try:
+        donation = Donation.objects.select_related("campaign__organizer").get(pk=donation_id)
+        campaign = donation.campaign
+        organizer = campaign.organizer
+        common = {
+            "campaign_title": campaign.title,
+            "campaign_url": _campaign_url(campaign),
+            "reference": donation.reference,
+        }
+        notification_send(
+            channel="email",
+            template="donation_receipt",
+            recipient=donation.email,
+            user=donation.donor,
+            context={
+                **common,
+                "donor_name": donation.name or donor_fallback_name(donation.donor),
+                "charged_display": format_money(donation.charged_amount, donation.currency_id),
+                "gift_display": format_money(donation.amount, donation.currency_id),
+                "fee_display": format_money(donation.fee_amount, donation.currency_id),
+                "tip_display": format_money(donation.tip_amount, donation.currency_id),
+                "cover_fee": donation.cover_fee,
+                "has_tip": donation.tip_amount > 0,
+                "anonymous": donation.anonymous,
+                "paid_at": (donation.paid_at or timezone.now()).strftime("%d %B %Y, %H:%M UTC"),
+            },
+        )
+        notification_send(
+            channel="email",
+            template="donation_received",
+            recipient=organizer.email,
+            user=organizer,
+            context={
+                **common,
+                "first_name": organizer.first_name,
+                "donor_name": donation.public_name,
+                "gift_display": format_money(donation.gift_campaign, donation.campaign_currency_id),
+                "message": donation.message,
+                "raised_display": format_money(campaign.raised_amount, campaign.currency_id),
+            },
+        )
+    except Exception:
+        logger.exception("donation notifications not sent", extra={"donation_id": donation_id})
+
+
+def donation_apply_charge_success(
+    *, reference: str, data: dict[str, Any], source: str = "webhook"
+) -> Outcome:
+    """A charge.success event: the event must match what we asked to charge and Paystack's
+    verify must agree; then the one settlement path. Unknown references are ignored."""
+    donation = Donation.objects.filter(reference=reference).first()
+    if donation is None:
+        logger.info("charge.success for an unknown reference", extra={"reference": reference})
+        return Outcome.IGNORED
+    if donation.status in (S.SUCCEEDED, S.REFUNDED):
+        with transaction.atomic():
+            _attempt(donation, source=source, outcome=Outcome.DUPLICATE, status=donation.status)
+        return Outcome.DUPLICATE
+    # Paystack documents charge.success amounts as integers; anything else is suspect.
+    amount, currency = data.get("amount"), str(data.get("currency") or "").upper()
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, int)
+        or (amount != donation.charged_amount or currency != donation.currency_id)
+    ):
+        return flag_for_review(
+            donation,
+            f"charge.success reports {data.get('amount')!r} {currency or '?'}; we asked to "
+            f"charge {donation.charged_amount} {donation.currency_id}.",
+            source=source,
+        )
+    verification = get_paystack_client().verify_transaction(donation.reference)
+    if verification.status in _IN_FLIGHT and verification.amount == donation.charged_amount:
+        with transaction.atomic():
+            _attempt(
+                donation, source=source, outcome="deferred", paystack_status=verification.status
+            )
+        raise SettlementDeferred(
+            f"charge.success received but Paystack verify still says {verification.status!r}"
+        )
+    return donation_settle_charge(donation=donation, verification=verification, source=source)
+
+
+def _set_final_status(
+    *,
+    donation_id: Any,
+    status: str,
+    type: E,
+    reason: str,
+    source: str,
+    only_from: tuple[str, ...] = (S.PENDING,),
+) -> bool:
+    with transaction.atomic(durable=True):
+        locked = lock_donation(donation_id)
+        if locked.status not in only_from:
+            return False
+        locked.failure_reason = reason[:500]
+        fields = status_change(locked, to=status, type=type, source=source, reason=reason)
+        locked.save(update_fields=[*fields, "failure_reason"])
+    logger.info(
+        "donation %s", status, extra={"donation_id": str(donation_id), "reason": reason[:200]}
+    )
+    return True
+
+
+def donation_mark_failed(*, donation: Donation, reason: str, source: str = "") -> bool:
+    """Paystack says the charge failed. Only a pending donation changes; True if it did."""
+    return _set_final_status(
+        donation_id=donation.pk, status=S.FAILED, type=E.FAILED, reason=reason, source=source
+    )
+
+
+def donation_abandon(*, donation: Donation, reason: str, source: str = "reconciler") -> bool:
+    """Never paid: only a pending donation changes; True if it did."""
+    return _set_final_status(
+        donation_id=donation.pk, status=S.ABANDONED, type=E.ABANDONED, reason=reason, source=source
+    )
+
+
+def donation_apply_charge_failed(*, reference: str, data: dict[str, Any]) -> Outcome:
+    """charge.failed: sent by our sandbox. Paystack documents no such event (a failed
+    payment is learnt from verify, by the reconciler); nothing depends on it."""
+    donation = Donation.objects.filter(reference=reference).first()
+    if donation is None:
+        return Outcome.IGNORED
+    reason = str(data.get("gateway_response") or data.get("message") or "The charge failed.")
+    changed = donation_mark_failed(
+        donation=donation, reason=f"Paystack: {reason}", source="webhook"
+    )
+    return Outcome.APPLIED if changed else Outcome.IGNORED
+
+
+def donation_check_with_paystack(*, donation: Donation, source: str, abandon: bool) -> Outcome:
+    """Ask Paystack about a pending donation and act on the answer (the verify endpoint
+    and the reconciler)."""
+    try:
+        verification = get_paystack_client().verify_transaction(donation.reference)
+    except PaystackNotFound:
+        if abandon and donation_abandon(
+            donation=donation,
+            reason="Paystack has no transaction with this reference.",
+            source=source,
+        ):
+            return Outcome.ABANDONED
+        with transaction.atomic():
+            _attempt(donation, source=source, outcome=Outcome.PENDING, paystack="not found")
+        return Outcome.PENDING
+    except PaystackError as exc:
+        logger.warning(
+            "paystack verify failed for a pending donation: %s",
+            exc,
+            extra={"donation_reference": donation.reference},
+        )
+        with transaction.atomic():
+            _attempt(donation, source=source, outcome=Outcome.UNREACHABLE, error=str(exc)[:500])
+        return Outcome.UNREACHABLE
+    if verification.succeeded:
+        return donation_settle_charge(donation=donation, verification=verification, source=source)
+    if verification.status == "failed":
+        reason = f"Paystack: {verification.gateway_response or 'the charge failed'}"
+        if donation_mark_failed(donation=donation, reason=reason, source=source):
+            return Outcome.FAILED
+        return Outcome.PENDING
+    if abandon and donation_abandon(
+        donation=donation,
+        reason=f"Not paid within the time allowed (Paystack status {verification.status!r}).",
+        source=source,
+    ):
+        return Outcome.ABANDONED
+    with transaction.atomic():
+        _attempt(
+            donation, source=source, outcome=Outcome.PENDING, paystack_status=verification.status
+        )
+    return Outcome.PENDING
+
+
+def donation_refresh(*, reference: str) -> Donation:
+    """The donation by reference for the verify endpoint; a pending one older than the
+    grace period is checked with Paystack (at most once per grace period) and settled
+    through the same path as the webhook."""
+    donation = (
+        Donation.objects.select_related("campaign").filter(reference=reference).first()
+        if reference
+        else None
+    )
+    if donation is None:
+        raise NotFound("No donation has this reference.")
+    grace = int(settings.DONATION_VERIFY_GRACE_SECONDS)
+    if (
+        donation.status == S.PENDING
+        and not donation.needs_review
+        and donation.created_at <= timezone.now() - timedelta(seconds=grace)
+        and _verify_slot(donation.reference, grace)
+    ):
+        donation_check_with_paystack(donation=donation, source="verify", abandon=False)
+        donation.refresh_from_db()
+    return donation
+
+
+def _verify_slot(reference: str, seconds: int) -> bool:
+    """One Paystack check per donation per grace period, however often a client polls."""
+    from django.core.cache import cache
+
+    try:
+        return bool(cache.add(f"donations:verify:{reference}", 1, timeout=max(1, seconds)))
+    except Exception:  # the cache being down must not stop the check
+        return True
+
+
+def donations_reconcile(*, older_than_minutes: int | None = None, limit: int = 200) -> Counter[str]:
+    """Pending donations older than DONATION_ABANDON_AFTER_MINUTES: settled if Paystack
+    says success, failed if it says failed, abandoned otherwise. Donations marked for
+    review are left to staff. Counts by outcome."""
+    if older_than_minutes is None:
+        older_than_minutes = int(settings.DONATION_ABANDON_AFTER_MINUTES)
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stale = list(
+        Donation.objects.filter(
+            status=S.PENDING, needs_review=False, created_at__lt=cutoff
+        ).order_by("created_at")[:limit]
+    )
+    counts: Counter[str] = Counter()
+    for donation in stale:
+        try:
+            outcome = donation_check_with_paystack(
+                donation=donation, source="reconciler", abandon=True
+            )
+            counts[str(outcome)] += 1
+        except Exception:
+            logger.exception(
+                "donation reconcile failed", extra={"donation_reference": donation.reference}
+            )
+            counts["error"] += 1
+    return counts
+
+
+def paystack_amount(value: Any) -> int | None:
+    """An amount as Paystack sends it: an integer, or digits in a string ("5000")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
