@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
-from .selectors import donation_get, donation_list_admin
+from .selectors import donation_get, donation_list_admin, donation_timeline
 from .services import donation_refund
 
 
@@ -48,7 +48,9 @@ class AdminDonationDetailView(APIView):
 
     @extend_schema(responses={200: s.AdminDonationDetailOutput})
     def get(self, request, donation_id: uuid.UUID):
-        return Response(s.AdminDonationDetailOutput(donation_get(donation_id)).data)
+        donation = donation_get(donation_id)
+        donation.timeline_events = donation_timeline(donation)
+        return Response(s.AdminDonationDetailOutput(donation).data)
 
 
 class AdminDonationRefundView(APIView):

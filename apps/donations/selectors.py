@@ -11,7 +11,7 @@ from apps.campaigns.models import Campaign
 from apps.campaigns.selectors import campaign_id_for_slug
 from apps.core.errors import NotFound
 
-from .models import Donation, DonationStatus, DonorAggregate
+from .models import Donation, DonationEvent, DonationStatus, DonorAggregate
 
 LEADERBOARD_DEFAULT = 10
 LEADERBOARD_MAX = 100
@@ -58,6 +58,13 @@ def donation_get(donation_id: Any) -> Donation:
     if donation is None:
         raise NotFound("No such donation.")
     return donation
+
+
+def donation_timeline(donation: Donation) -> list[DonationEvent]:
+    """The donation's events, oldest first, with who acted."""
+    return list(
+        DonationEvent.objects.filter(donation=donation).select_related("actor").order_by("id")
+    )
 
 
 def donation_list_admin(

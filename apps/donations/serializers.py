@@ -15,6 +15,7 @@ from .models import (
     NAME_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Donation,
+    DonationEvent,
     DonationRefund,
     DonationStatus,
 )
@@ -153,6 +154,7 @@ class RefundOutput(serializers.ModelSerializer):
             "reason",
             "requested_by",
             "paystack_refund_id",
+            "paystack_refund_reference",
             "paystack_status",
             "error",
             "created_at",
@@ -212,8 +214,24 @@ class AdminDonationOutput(serializers.ModelSerializer):
         }
 
 
+class ActorOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+
+
+class DonationEventOutput(serializers.ModelSerializer):
+    """One timeline entry: what happened, where the word came from, who acted."""
+
+    actor = ActorOutput(allow_null=True)
+
+    class Meta:
+        model = DonationEvent
+        fields = ["id", "type", "source", "actor", "data", "created_at"]
+
+
 class AdminDonationDetailOutput(AdminDonationOutput):
     refunds = RefundOutput(many=True, read_only=True)
+    timeline = DonationEventOutput(many=True, read_only=True, source="timeline_events")
 
     class Meta(AdminDonationOutput.Meta):
-        fields = [*AdminDonationOutput.Meta.fields, "refunds"]
+        fields = [*AdminDonationOutput.Meta.fields, "refunds", "timeline"]
