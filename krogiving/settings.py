@@ -349,8 +349,11 @@ DONATION_CALLBACK_URL = env.str(
 )
 # POST /v1/donations/initialize per client address.
 DONATION_INITIALIZE_THROTTLE = env.str("DONATION_INITIALIZE_THROTTLE", default="30/min")
-# How long an Idempotency-Key and its stored answer are kept.
-DONATION_IDEMPOTENCY_TTL_HOURS = env.int("DONATION_IDEMPOTENCY_TTL_HOURS", default=24)
+# How long an Idempotency-Key and its stored answer are kept (every money-moving POST).
+# DONATION_IDEMPOTENCY_TTL_HOURS is the older name, still read.
+IDEMPOTENCY_TTL_HOURS = env.int(
+    "IDEMPOTENCY_TTL_HOURS", default=env.int("DONATION_IDEMPOTENCY_TTL_HOURS", default=24)
+)
 
 # --- Exchange rates -------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
+from apps.core.pagination import paginated, paginated_response
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
-from .api import paginated_response
 from .models import Campaign, CampaignStatus, Comment
 from .selectors import campaign_list_admin
 from .services import (
@@ -33,7 +33,7 @@ class AdminCampaignListView(APIView):
             OpenApiParameter("status", str, enum=CampaignStatus.values),
             OpenApiParameter("q", str, description="Title, slug or organiser email"),
         ],
-        responses={200: s.paginated(s.AdminCampaignOutput)},
+        responses={200: paginated(s.AdminCampaignOutput)},
     )
     def get(self, request):
         status = request.query_params.get("status", "")

@@ -20,7 +20,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
-from apps.core.pagination import PageNumberPagination
+from apps.core.pagination import paginated, paginated_response
 
 from . import cache
 from . import serializers as s
@@ -61,12 +61,6 @@ def _plain(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
-def paginated_response(request, view, queryset, serializer_class) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 def _owner_campaign(request, campaign_id: Any):
     try:
         campaign_id = uuid.UUID(str(campaign_id))
@@ -88,7 +82,7 @@ class CampaignListCreateView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: s.paginated(s.CampaignListItemOutput)},
+        responses={200: paginated(s.CampaignListItemOutput)},
     )
     def get(self, request):
         query = s.CampaignListQuery(data=request.query_params)
@@ -124,7 +118,7 @@ class CampaignListCreateView(APIView):
 class CampaignMineView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: s.paginated(s.CampaignOwnerOutput)})
+    @extend_schema(responses={200: paginated(s.CampaignOwnerOutput)})
     def get(self, request):
         return paginated_response(
             request,
@@ -222,7 +216,7 @@ class CommentListCreateView(APIView):
             return [CommentPostThrottle()]
         return []
 
-    @extend_schema(responses={200: s.paginated(s.CommentOutput)})
+    @extend_schema(responses={200: paginated(s.CommentOutput)})
     def get(self, request, slug: str):
         campaign = campaign_get_visible(slug=slug, user=request.user)
         return paginated_response(

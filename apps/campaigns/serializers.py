@@ -180,20 +180,6 @@ class AdminCommentOutput(CommentOutput):
     hidden_by = serializers.UUIDField(source="hidden_by_id", allow_null=True)
 
 
-def paginated(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """The `{count, next, previous, results}` page of `item`, for the API schema."""
-    return type(
-        f"{item.__name__.removesuffix('Output')}Page",
-        (serializers.Serializer,),
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
 # --- inputs -----------------------------------------------------------------------------
 
 

@@ -1,4 +1,12 @@
-from rest_framework import pagination
+"""Pages of `{count, next, previous, results}`: the paginator, a view helper, and the
+schema of a page for the API docs."""
+
+from typing import Any
+
+from rest_framework import pagination, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -6,3 +14,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def paginated_response(
+    request: Request, view: APIView, queryset: Any, serializer_class: type[serializers.Serializer]
+) -> Response:
+    """One page of `queryset`, serialized, in the page shape."""
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def paginated(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The `{count, next, previous, results}` page of `item`, for the API schema."""
+    return type(
+        f"{item.__name__.removesuffix('Output')}Page",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

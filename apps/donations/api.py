@@ -11,11 +11,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from apps.campaigns.selectors import campaign_get_visible
-from apps.campaigns.serializers import paginated
-from apps.core.pagination import PageNumberPagination
-
-from . import serializers as s
-from .idempotency import (
+from apps.core.idempotency import (
     HEADER,
     StoredAnswer,
     idempotency_begin,
@@ -23,6 +19,9 @@ from .idempotency import (
     idempotency_release,
     idempotency_request_hash,
 )
+from apps.core.pagination import PageNumberPagination, paginated
+
+from . import serializers as s
 from .selectors import donation_leaderboard, donation_list_public
 from .services import donation_initialize, donation_refresh
 

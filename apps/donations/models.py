@@ -306,28 +306,3 @@ class DonorAggregate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.display_name}: {self.total}"
-
-
-class IdempotencyKey(BaseModel):
-    """A client's `Idempotency-Key` for one endpoint (`scope`) and what we answered.
-
-    Inserted before the work starts (the unique index makes a concurrent request with
-    the same key wait and then find it); the answer is stored when the work succeeds. A
-    failed request deletes its key, so the client may retry with it.
-    """
-
-    scope = models.CharField(max_length=100)
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
-    locked_until = models.DateTimeField(help_text="An unfinished request owns the key until then.")
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.key}"

@@ -2,7 +2,8 @@ import logging
 
 from celery import shared_task
 
-from .idempotency import idempotency_keys_purge
+from apps.core.idempotency import idempotency_keys_purge
+
 from .services import donations_reconcile
 
 logger = logging.getLogger(__name__)

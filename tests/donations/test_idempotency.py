@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.donations.idempotency import idempotency_keys_purge
-from apps.donations.models import Donation, IdempotencyKey
+from apps.core.idempotency import idempotency_keys_purge
+from apps.core.models import IdempotencyKey
+from apps.donations.models import Donation
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_bad_input_does_not_keep_the_key(start, campaign):
 
 
 def test_a_key_still_running_is_refused_then_taken_over_once_its_lease_ends(start, campaign):
-    from apps.donations.idempotency import idempotency_request_hash
+    from apps.core.idempotency import idempotency_request_hash
 
     body = {
         "campaign": campaign.slug,

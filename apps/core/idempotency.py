@@ -27,8 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.errors import Conflict, InvalidInput
-
+from .errors import Conflict, InvalidInput
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -117,8 +116,8 @@ def idempotency_release(*, record: IdempotencyKey) -> None:
 
 
 def idempotency_keys_purge() -> int:
-    """Drop keys older than DONATION_IDEMPOTENCY_TTL_HOURS; how many went."""
-    hours = getattr(settings, "DONATION_IDEMPOTENCY_TTL_HOURS", 24)
+    """Drop keys older than IDEMPOTENCY_TTL_HOURS; how many went."""
+    hours = settings.IDEMPOTENCY_TTL_HOURS
     deleted, _ = IdempotencyKey.objects.filter(
         created_at__lt=timezone.now() - timedelta(hours=hours)
     ).delete()
