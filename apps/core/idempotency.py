@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -122,3 +123,34 @@ def idempotency_keys_purge() -> int:
         created_at__lt=timezone.now() - timedelta(hours=hours)
     ).delete()
     return deleted
+
+
+def idempotent_response(request: Any, *, scope: str, handler: Callable[[], Any]) -> Any:
+    """Run `handler` (it returns a DRF Response) under the request's `Idempotency-Key`,
+    if it sent one: a repeat with the same key and body gets the stored answer with
+    `Idempotent-Replayed: true`; a failure frees the key for a retry."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return handler()
+    user = getattr(request, "user", None)
+    record = idempotency_begin(
+        scope=scope,
+        key=key,
+        request_hash=idempotency_request_hash(
+            data=request.data,
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+        ),
+    )
+    if isinstance(record, StoredAnswer):
+        from rest_framework.response import Response
+
+        response = Response(record.body, status=record.status)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        response = handler()
+    except BaseException:
+        idempotency_release(record=record)
+        raise
+    idempotency_complete(record=record, status=response.status_code, body=response.data)
+    return response

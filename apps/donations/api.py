@@ -11,14 +11,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from apps.campaigns.selectors import campaign_get_visible
-from apps.core.idempotency import (
-    HEADER,
-    StoredAnswer,
-    idempotency_begin,
-    idempotency_complete,
-    idempotency_release,
-    idempotency_request_hash,
-)
+from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
 
 from . import serializers as s
@@ -34,7 +27,7 @@ class DonationInitializeThrottle(SimpleRateThrottle):
     scope = "donation_initialize"
 
     def get_rate(self) -> str:
-        return getattr(settings, "DONATION_INITIALIZE_THROTTLE", "30/min")
+        return settings.DONATION_INITIALIZE_THROTTLE
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -56,28 +49,9 @@ class DonationInitializeView(APIView):
         parameters=[OpenApiParameter(HEADER, str, location=OpenApiParameter.HEADER)],
     )
     def post(self, request):
-        key = request.headers.get(HEADER)
-        if key is None:
-            return self._initialize(request)
-        record = idempotency_begin(
-            scope=INITIALIZE_SCOPE,
-            key=key,
-            request_hash=idempotency_request_hash(
-                data=request.data,
-                user_id=request.user.pk if request.user.is_authenticated else None,
-            ),
+        return idempotent_response(
+            request, scope=INITIALIZE_SCOPE, handler=lambda: self._initialize(request)
         )
-        if isinstance(record, StoredAnswer):
-            response = Response(record.body, status=record.status)
-            response["Idempotent-Replayed"] = "true"
-            return response
-        try:
-            response = self._initialize(request)
-        except BaseException:
-            idempotency_release(record=record)
-            raise
-        idempotency_complete(record=record, status=response.status_code, body=response.data)
-        return response
 
     def _initialize(self, request) -> Response:
         data = s.DonationInitializeInput(data=request.data)
