@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from apps.core.serializers import StrictSerializer
 
-from .phone import normalize_phone
+from apps.core.phone import normalize_phone
 
 User = get_user_model()
 
