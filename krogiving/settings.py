@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.donations",
     "apps.campaigns",
+    # Last: wiring between apps that may not import each other (krogiving/wiring.py).
+    "krogiving.apps.KrogivingConfig",
 ]
 
 MIDDLEWARE = [
