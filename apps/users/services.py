@@ -12,7 +12,6 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
-
 from apps.core.phone import normalize_phone
 
 logger = logging.getLogger(__name__)
