@@ -86,7 +86,7 @@ class _Leg:
 
 
 def rate_base_currency() -> str:
-    return getattr(settings, "EXCHANGE_RATES_BASE", "USD") or "USD"
+    return settings.EXCHANGE_RATES_BASE
 
 
 def _pick(from_code: str, to_code: str, *, at: datetime, oldest: datetime | None) -> _Leg | None:
