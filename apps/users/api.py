@@ -172,10 +172,10 @@ class PasswordResetConfirmView(PublicEndpointMixin, APIView):
         return Response({"detail": "Your password has been changed. Sign in with it."})
 
 
+# POST /v1/otp/verify: a right verify_email / verify_phone code marks the contact verified
+# on the account that holds it. (No docstring: the schema keeps the description it had
+# when the view lived in apps/otp.)
 class OtpVerifyView(PublicEndpointMixin, APIView):
-    """POST /v1/otp/verify: a right verify_email / verify_phone code marks the contact
-    verified on the account that holds it."""
-
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp_verify"
