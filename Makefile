@@ -38,6 +38,7 @@ format: install
 # migration that changed since.
 test: install services
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=krogiving.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --create-db
 	@bash scripts/smoke_sqlite.sh $(PY)

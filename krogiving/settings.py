@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.donations",
     "apps.campaigns",
+    # Last: wiring between apps that may not import each other (krogiving/wiring.py).
+    "krogiving.apps.KrogivingConfig",
 ]
 # The offline Paystack imitation: never installed in production (its models, URLs and
 # tasks do not exist there), and even elsewhere it serves only while no key is set.
@@ -308,7 +310,7 @@ SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
 # Empty: the offline sandbox under /sandbox/ (never in production, which requires a key).
 PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
 PAYSTACK_PUBLIC_KEY = env.str("PAYSTACK_PUBLIC_KEY", default="")
-PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="https://api.paystack.co")
+PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="") or "https://api.paystack.co"
 PAYSTACK_CHANNELS = env.list("PAYSTACK_CHANNELS", default=["card", "bank", "ussd", "bank_transfer"])
 PAYSTACK_TIMEOUT = (
     env.float("PAYSTACK_CONNECT_TIMEOUT", default=3.05),
@@ -363,7 +365,7 @@ EXCHANGE_RATES_URL = env.str("EXCHANGE_RATES_URL", default="")
 EXCHANGE_RATES_API_KEY = env.str("EXCHANGE_RATES_API_KEY", default="")
 # Query parameter carrying the key: "access_key", or "app_id" for Open Exchange Rates.
 EXCHANGE_RATES_API_KEY_PARAM = env.str("EXCHANGE_RATES_API_KEY_PARAM", default="access_key")
-EXCHANGE_RATES_BASE = env.str("EXCHANGE_RATES_BASE", default="USD")
+EXCHANGE_RATES_BASE = env.str("EXCHANGE_RATES_BASE", default="") or "USD"
 EXCHANGE_RATES_TIMEOUT_SECONDS = env.float("EXCHANGE_RATES_TIMEOUT_SECONDS", default=10.0)
 
 # --- Files ----------------------------------------------------------------------------
@@ -385,7 +387,9 @@ SPACES_BUCKET_NAME = env.str("SPACES_BUCKET_NAME", default="")
 SPACES_ENDPOINT = env.str("SPACES_ENDPOINT", default="")
 SPACES_BUCKET_URL = env.str("SPACES_BUCKET_URL", default="")
 
-# Campaign media limits (apps/campaigns/media.py reads them at call time).
+# Campaign media limits (apps/campaigns/media.py reads them at call time). 50 megapixels:
+# the largest photos phones take (48/50 MP) still pass; a decoded RGBA image of that
+# size is 200 MB, which is the memory a worker may spend on one upload.
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=200 * 1024 * 1024)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)

@@ -49,13 +49,8 @@ logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
-DEFAULT_MAX_IMAGE_BYTES = 10 * MB
-DEFAULT_MAX_VIDEO_BYTES = 200 * MB
-# 50 megapixels: the largest photos phones take (48/50 MP) still pass; a decoded RGBA
-# image of that size is 200 MB, which is the memory a worker may spend on one upload.
-DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
-DEFAULT_MAX_IMAGE_SIDE = 2560
-DEFAULT_PRESIGN_EXPIRES_SECONDS = 3600
+# The limits (MEDIA_MAX_* and MEDIA_PRESIGN_EXPIRES_SECONDS) are settings, read at call
+# time; their defaults are declared in krogiving/settings.py.
 
 # How much of a video is read to recognise it; an EBML header fits easily.
 VIDEO_HEAD_BYTES = 4096
@@ -85,23 +80,23 @@ _NOT_MP4_BRANDS = {
 
 
 def max_image_bytes() -> int:
-    return int(getattr(settings, "MEDIA_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES))
+    return int(settings.MEDIA_MAX_IMAGE_BYTES)
 
 
 def max_video_bytes() -> int:
-    return int(getattr(settings, "MEDIA_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
+    return int(settings.MEDIA_MAX_VIDEO_BYTES)
 
 
 def max_image_pixels() -> int:
-    return int(getattr(settings, "MEDIA_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+    return int(settings.MEDIA_MAX_IMAGE_PIXELS)
 
 
 def max_image_side() -> int:
-    return int(getattr(settings, "MEDIA_MAX_IMAGE_SIDE", DEFAULT_MAX_IMAGE_SIDE))
+    return int(settings.MEDIA_MAX_IMAGE_SIDE)
 
 
 def presign_expires_seconds() -> int:
-    return int(getattr(settings, "MEDIA_PRESIGN_EXPIRES_SECONDS", DEFAULT_PRESIGN_EXPIRES_SECONDS))
+    return int(settings.MEDIA_PRESIGN_EXPIRES_SECONDS)
 
 
 def max_upload_bytes() -> int:

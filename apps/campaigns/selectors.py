@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from apps.core.errors import NotFound
@@ -42,36 +42,15 @@ def _with_related(queryset: QuerySet) -> QuerySet:
     )
 
 
-def campaign_order_trending(queryset: QuerySet) -> QuerySet:
-    """Most succeeded donations in the last 7 days, then raised amount, then newest."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
+CampaignOrdering = Callable[[QuerySet], QuerySet]
 
-    from apps.donations.models import Donation, DonationStatus
+# The orderings the public list offers (API enum and error text), in this order.
+# Campaigns implements its own; "trending" counts donations, which this app may not
+# import (docs/architecture.md), so the layer that knows both registers it with
+# `register_campaign_ordering` (krogiving/wiring.py).
+ORDERINGS: tuple[str, ...] = ("newest", "most_funded", "ending_soon", "trending")
 
-    recent = (
-        Donation.objects.filter(
-            campaign=OuterRef("pk"),
-            status=DonationStatus.SUCCEEDED,
-            paid_at__gte=timezone.now() - timedelta(days=7),
-        )
-        .order_by()
-        .values("campaign")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return queryset.annotate(
-        recent_donations=Coalesce(Subquery(recent, output_field=IntegerField()), 0)
-    ).order_by(
-        "-recent_donations",
-        "-raised_amount",
-        F("published_at").desc(nulls_last=True),
-        "-pk",
-    )
-
-
-ORDERINGS: dict[str, Callable[[QuerySet], QuerySet]] = {
+_ORDER_BY: dict[str, CampaignOrdering] = {
     "newest": lambda qs: qs.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-pk"),
     "most_funded": lambda qs: qs.order_by(
         "-raised_amount", F("published_at").desc(nulls_last=True), "-pk"
@@ -79,8 +58,29 @@ ORDERINGS: dict[str, Callable[[QuerySet], QuerySet]] = {
     "ending_soon": lambda qs: qs.order_by(
         F("end_date").asc(nulls_last=True), F("published_at").desc(nulls_last=True), "-pk"
     ),
-    "trending": campaign_order_trending,
 }
+
+
+def register_campaign_ordering(name: str, ordering: CampaignOrdering) -> None:
+    """Provide the implementation of one of the `ORDERINGS` a higher layer owns."""
+    if name not in ORDERINGS:
+        raise ValueError(f"{name!r} is not one of the public orderings {ORDERINGS}")
+    _ORDER_BY[name] = ordering
+
+
+def campaign_orderings_missing() -> list[str]:
+    """Public orderings nobody has registered an implementation for (a system check)."""
+    return [name for name in ORDERINGS if name not in _ORDER_BY]
+
+
+def _order(campaigns: QuerySet, name: str) -> QuerySet:
+    try:
+        ordering = _ORDER_BY[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"No implementation registered for ordering {name!r}") from None
+    return ordering(campaigns)
+
+
 DEFAULT_ORDERING = "newest"
 
 
@@ -105,7 +105,7 @@ def campaign_list_public(
                 "-search_rank", F("published_at").desc(nulls_last=True), "-pk"
             )
             return _with_related(campaigns)
-    campaigns = ORDERINGS[ordering or DEFAULT_ORDERING](campaigns)
+    campaigns = _order(campaigns, ordering or DEFAULT_ORDERING)
     return _with_related(campaigns)
 
 

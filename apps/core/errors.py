@@ -10,11 +10,16 @@ handlers, is::
 
 `fields` is present only where particular input fields are at fault. `code` is stable
 and machine-readable; `message` is for a developer reading it.
+
+Every code is declared once, in the `ErrorCode` enum of the app that answers it
+(`apps/<app>/errors.py`; core's shared codes below) and documented for client
+developers in docs/errors.md; tests/core/test_error_codes.py checks both.
 """
 
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -27,6 +32,29 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .context import current_request_id
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorCode(StrEnum):
+    """The shared codes: the error classes' defaults, DRF's refusals as we name them,
+    and Django's own error pages. Meanings and statuses: docs/errors.md."""
+
+    INVALID_REQUEST = "invalid_request"
+    VALIDATION_ERROR = "validation_error"
+    INVALID_AMOUNT = "invalid_amount"
+    MALFORMED_REQUEST = "malformed_request"
+    BAD_REQUEST = "bad_request"
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    CONFLICT = "conflict"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    UPSTREAM_ERROR = "upstream_error"
+    ERROR = "error"
 
 
 class ApplicationError(Exception):

@@ -1,6 +1,13 @@
 """Reference data the platform needs, seeded idempotently by `manage.py seed`.
 
-Each app adds its seeding function to `seeders()` as its reference data lands.
+Core knows no domain app: each app registers its own seeder in its `AppConfig.ready()`
+with `register_seeder(seeder, order=...)`, and `seeders()` returns them by ascending
+`order` (then name). A seeder may rely on the data of every seeder with a lower order:
+
+    10    currency            currencies
+    20    platform_settings   the settings record and a row per currency (needs 10)
+    30    campaigns           categories
+    1000  core                staff groups (last: they name every app's permissions)
 """
 
 from collections.abc import Callable
@@ -56,9 +63,17 @@ def seed_staff_groups() -> str:
     return f"{len(STAFF_GROUPS)} staff groups"
 
 
-def seeders() -> list[Callable[[], str]]:
-    from apps.campaigns.reference import seed_categories
-    from apps.currency.reference import seed_currencies
-    from apps.platform_settings.defaults import seed_platform_settings
+SEED_ORDER_LAST = 1000
 
-    return [seed_currencies, seed_platform_settings, seed_categories, seed_staff_groups]
+# "module.function" -> (order, seeder); keyed by name so a repeated ready() is harmless.
+_SEEDERS: dict[str, tuple[int, Callable[[], str]]] = {}
+
+
+def register_seeder(seeder: Callable[[], str], *, order: int) -> None:
+    """Have `manage.py seed` run `seeder` (idempotent, returns a one-line summary)."""
+    _SEEDERS[f"{seeder.__module__}.{seeder.__qualname__}"] = (order, seeder)
+
+
+def seeders() -> list[Callable[[], str]]:
+    """The registered seeders, in the order they must run."""
+    return [seeder for _, (_, seeder) in sorted(_SEEDERS.items(), key=lambda i: (i[1][0], i[0]))]

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CurrencyConfig(AppConfig):
     name = "apps.currency"
     label = "currency"
+
+    def ready(self) -> None:
+        from apps.core.seeding import register_seeder
+
+        from .reference import seed_currencies
+
+        register_seeder(seed_currencies, order=10)

@@ -11,8 +11,9 @@ uses 1/rate):
 4. else refuse with `ExchangeRateUnavailable` (503): `exchange_rate_stale` when rates
    exist but are all older than the maximum age, `exchange_rate_missing` when none do.
 
-Age is `at - fetched_at` (`at` defaults to now); the maximum age and the margin come
-from platform settings. The adjusted rate is the market rate less the margin,
+Age is `at - fetched_at` (`at` defaults to now); the maximum age and the margin are the
+caller's `RatePolicy` (services call `apps.platform_settings.pricing.convert`, which
+passes the platform's). The adjusted rate is the market rate less the margin,
 `market * (10000 - margin_bps) / 10000`, applied once to the whole (possibly cross)
 rate. The converted amount is `amount * adjusted * 10^(to exponent - from exponent)`,
 computed in Decimal at 60 digits and rounded half-up to the target's minor unit once.
@@ -47,6 +48,15 @@ class ExchangeRateUnavailable(ApplicationError):
 
 
 @dataclass(frozen=True)
+class RatePolicy:
+    """How conversions are priced: the margin taken off the market rate (basis points)
+    and the oldest rate that may be used (seconds)."""
+
+    fx_margin_bps: int
+    max_rate_age_seconds: int
+
+
+@dataclass(frozen=True)
 class Conversion:
     """`amount` (minor units of `currency`) is what `from_amount` of `from_currency` buys.
 
@@ -76,7 +86,7 @@ class _Leg:
 
 
 def rate_base_currency() -> str:
-    return getattr(settings, "EXCHANGE_RATES_BASE", "USD") or "USD"
+    return settings.EXCHANGE_RATES_BASE
 
 
 def _pick(from_code: str, to_code: str, *, at: datetime, oldest: datetime | None) -> _Leg | None:
@@ -127,12 +137,16 @@ def adjusted_rate(market_rate: Decimal, margin_bps: int) -> Decimal:
         return market_rate * (BPS - margin_bps) / BPS
 
 
-def convert(
-    amount: int, from_currency: str, to_currency: str, *, at: datetime | None = None
+def convert_with_policy(
+    amount: int,
+    from_currency: str,
+    to_currency: str,
+    *,
+    policy: RatePolicy,
+    at: datetime | None = None,
 ) -> Conversion:
-    """Convert `amount` minor units of `from_currency` into `to_currency` (see module doc)."""
-    from apps.platform_settings.selectors import get_platform_settings
-
+    """Convert `amount` minor units of `from_currency` into `to_currency` under `policy`
+    (see module doc)."""
     if type(amount) is not int or amount < 0:
         raise InvalidInput(
             "amount must be a whole, non-negative number of minor units.",
@@ -154,8 +168,7 @@ def convert(
             source="identity",
         )
     at = at or timezone.now()
-    platform = get_platform_settings()
-    oldest = at - timedelta(seconds=platform.max_rate_age_seconds)
+    oldest = at - timedelta(seconds=policy.max_rate_age_seconds)
 
     legs = _legs(from_currency, to_currency, at=at, oldest=oldest)
     if not legs:
@@ -163,7 +176,7 @@ def convert(
         if _legs(from_currency, to_currency, at=at, oldest=None):
             raise ExchangeRateUnavailable(
                 f"The exchange rate for {pair} is older than the "
-                f"{platform.max_rate_age_seconds} seconds allowed; it will not be used.",
+                f"{policy.max_rate_age_seconds} seconds allowed; it will not be used.",
                 code="exchange_rate_stale",
                 extra={"pair": pair},
             )
@@ -177,7 +190,7 @@ def convert(
         market = Decimal(1)
         for leg in legs:
             market *= leg.rate
-        rate = adjusted_rate(market, platform.fx_margin_bps)
+        rate = adjusted_rate(market, policy.fx_margin_bps)
         exact = (
             Decimal(amount)
             * rate
@@ -193,9 +206,21 @@ def convert(
         from_currency=from_currency,
         rate=rate,
         market_rate=market,
-        margin_bps=platform.fx_margin_bps,
+        margin_bps=policy.fx_margin_bps,
         rate_id=legs[0].row.id,
         source="+".join(sources),
         rate_ids=tuple(leg.row.id for leg in legs),
         rate_fetched_at=min(leg.row.fetched_at for leg in legs),
     )
+
+
+def convert(
+    amount: int, from_currency: str, to_currency: str, *, at: datetime | None = None
+) -> Conversion:
+    """TRANSITIONAL: `apps.platform_settings.pricing.convert`, for apps/donations/services.py
+    until it imports that instead. Delete this and its `ignore_imports` line in
+    pyproject.toml then; currency must not read platform settings (docs/architecture.md).
+    """
+    from apps.platform_settings.pricing import convert as platform_convert
+
+    return platform_convert(amount, from_currency, to_currency, at=at)

@@ -147,12 +147,12 @@ class HttpRateProvider:
 
 def provider_from_settings() -> HttpRateProvider | None:
     """The configured provider, or None when EXCHANGE_RATES_URL is empty (offline)."""
-    url = getattr(settings, "EXCHANGE_RATES_URL", "")
+    url = settings.EXCHANGE_RATES_URL
     if not url:
         return None
     return HttpRateProvider(
         url=url,
-        api_key=getattr(settings, "EXCHANGE_RATES_API_KEY", ""),
-        api_key_param=getattr(settings, "EXCHANGE_RATES_API_KEY_PARAM", "access_key"),
-        timeout=float(getattr(settings, "EXCHANGE_RATES_TIMEOUT_SECONDS", 10.0)),
+        api_key=settings.EXCHANGE_RATES_API_KEY,
+        api_key_param=settings.EXCHANGE_RATES_API_KEY_PARAM,
+        timeout=float(settings.EXCHANGE_RATES_TIMEOUT_SECONDS),
     )

@@ -166,7 +166,7 @@ def exchange_rates_refresh(*, provider: RateProvider | None = None) -> RateRefre
     if provider is None:
         logger.info("exchange-rate refresh skipped: no EXCHANGE_RATES_URL configured")
         return None
-    base = getattr(settings, "EXCHANGE_RATES_BASE", "USD") or "USD"
+    base = settings.EXCHANGE_RATES_BASE
     started = time.monotonic()
 
     def finish(status: str, *, error: str = "", http_status=None, rows=(), missing=()):

@@ -148,34 +148,17 @@ def compute_donation_quote(
     )
 
 
-# --- The same, under the currency's policy in platform settings --------------------------
-
-
-def fee_policy_for(currency: str) -> FeePolicy:
-    from apps.platform_settings.selectors import get_platform_settings
-
-    return get_platform_settings().fee_policy(currency)
-
-
-def fee_for(amount: int, currency: str) -> int:
-    """The platform fee on `amount` (minor units of `currency`)."""
-    return compute_fee(amount, fee_policy_for(currency))
-
-
-def fee_breakdown(amount: int, currency: str) -> FeeBreakdown:
-    """The fee taken from `amount`: gross is the amount, net what is left."""
-    return compute_breakdown(amount, fee_policy_for(currency))
-
-
-def gross_up(net: int, currency: str) -> FeeBreakdown:
-    """What to charge so that, after the fee, exactly `net` is left (donor covers the fee)."""
-    return compute_gross_up(net, fee_policy_for(currency))
+# --- TRANSITIONAL -------------------------------------------------------------------------
+# This module is pure: callers pass the policy. apps/donations/services.py still imports
+# quote_donation(currency=...) from here; once it imports
+# `apps.platform_settings.pricing.quote_donation` instead, delete this function and its
+# `ignore_imports` line in pyproject.toml.
 
 
 def quote_donation(
     *, gift: int, tip: int = 0, cover_fee: bool = False, currency: str
 ) -> DonationQuote:
-    """The charge and the split of a donation: gift, fee, tip, charged, net to the campaign."""
-    return compute_donation_quote(
-        gift=gift, tip=tip, cover_fee=cover_fee, currency=currency, policy=fee_policy_for(currency)
-    )
+    """TRANSITIONAL: see `apps.platform_settings.pricing.quote_donation`."""
+    from apps.platform_settings.pricing import quote_donation as platform_quote
+
+    return platform_quote(gift=gift, tip=tip, cover_fee=cover_fee, currency=currency)

@@ -207,7 +207,7 @@ def sms_providers() -> list[SmsProvider]:
             )
         )
     # The console prints codes: never in production, where a missing key is an error.
-    if not providers and not getattr(settings, "IS_PRODUCTION", False):
+    if not providers and not settings.IS_PRODUCTION:
         providers.append(ConsoleProvider())
     return providers
 

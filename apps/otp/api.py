@@ -1,3 +1,6 @@
+"""POST /v1/otp/send. POST /v1/otp/verify is served by the users app
+(`apps.users.api.OtpVerifyView`), which marks the verified contact on the account."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -7,8 +10,8 @@ from rest_framework.views import APIView
 
 from apps.core.http import PublicEndpointMixin, client_ip
 
-from .serializers import OtpSendInput, OtpVerifyInput
-from .services import otp_send, otp_verify
+from .serializers import OtpSendInput
+from .services import otp_send
 
 
 class OtpSendView(PublicEndpointMixin, APIView):
@@ -32,16 +35,3 @@ class OtpSendView(PublicEndpointMixin, APIView):
             },
             status=status.HTTP_202_ACCEPTED,
         )
-
-
-class OtpVerifyView(PublicEndpointMixin, APIView):
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "otp_verify"
-
-    @extend_schema(request=OtpVerifyInput, responses={200: None})
-    def post(self, request):
-        data = OtpVerifyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        destination = otp_verify(**data.validated_data)
-        return Response({"verified": True, "destination": destination})

@@ -25,7 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from apps.core.errors import InvalidInput, RateLimited
-from apps.users.phone import normalize_phone
+from apps.core.phone import normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -190,11 +190,9 @@ def otp_verify(*, destination: str, purpose: str, code: str) -> str:
     """Check a code once. Returns the normalised destination; raises on any failure.
 
     A right code is used up. A wrong one counts; the OTP_MAX_ATTEMPTS-th wrong try burns
-    the code. For the verify purposes, the account holding the destination is marked
-    verified.
+    the code. Only verifies: what a right code unlocks (marking a contact verified,
+    a password reset) is up to the caller.
     """
-    from apps.users.services import user_mark_contact_verified
-
     if purpose not in PURPOSE_LABELS:
         raise InvalidInput("purpose: Unknown purpose.", fields={"purpose": ["Unknown purpose."]})
     channel = channel_of(destination)
@@ -232,7 +230,5 @@ def otp_verify(*, destination: str, purpose: str, code: str) -> str:
             fields={"code": ["This code has already been used."]},
         )
     cache.delete(tries_key)
-    if purpose in (PURPOSE_VERIFY_EMAIL, PURPOSE_VERIFY_PHONE):
-        user_mark_contact_verified(channel=channel, destination=destination)
     logger.info("otp verified", extra={"purpose": purpose, "channel": channel})
     return destination

@@ -50,7 +50,7 @@ def paystack_webhook(request: HttpRequest) -> JsonResponse:
         response["Allow"] = "POST"
         return response
     ip = client_ip(request)
-    allowlist = list(getattr(settings, "PAYSTACK_WEBHOOK_IP_ALLOWLIST", []) or [])
+    allowlist = list(settings.PAYSTACK_WEBHOOK_IP_ALLOWLIST)
     if allowlist and not _ip_allowed(ip, allowlist):
         logger.warning("paystack webhook refused: source not allowed", extra={"client_ip": ip})
         return JsonResponse(

@@ -41,6 +41,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -61,13 +62,6 @@ from .signing import SANDBOX_SECRET_KEY, secret_key
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api.paystack.co"
-DEFAULT_CHANNELS = ["card", "bank", "ussd", "bank_transfer"]
-DEFAULT_TIMEOUT = (3.05, 15.0)
-DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_BACKOFF_SECONDS = 0.5
-DEFAULT_RETRY_AFTER_MAX_SECONDS = 5.0
-DEFAULT_DEADLINE_SECONDS = 25.0
 SANDBOX_PATH = "/sandbox/paystack"
 
 # Paystack: "Only -, ., = and alphanumeric characters allowed" in a transaction reference;
@@ -266,13 +260,13 @@ class PaystackClient:
         self,
         *,
         secret_key: str,
-        base_url: str = DEFAULT_BASE_URL,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff_seconds: float = DEFAULT_BACKOFF_SECONDS,
-        retry_after_max_seconds: float = DEFAULT_RETRY_AFTER_MAX_SECONDS,
-        deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
-        channels: list[str] | None = None,
+        base_url: str,
+        timeout: tuple[float, float],
+        max_attempts: int,
+        backoff_seconds: float,
+        retry_after_max_seconds: float,
+        deadline_seconds: float,
+        channels: Sequence[str],
         sandbox: bool = False,
     ) -> None:
         if not secret_key:
@@ -284,7 +278,7 @@ class PaystackClient:
         self.backoff_seconds = max(0.0, float(backoff_seconds))
         self.retry_after_max_seconds = max(0.0, float(retry_after_max_seconds))
         self.deadline_seconds = float(deadline_seconds)
-        self.channels = list(channels if channels is not None else DEFAULT_CHANNELS)
+        self.channels = list(channels)
         self.sandbox = sandbox
         self.session = requests.Session()
         self.session.headers.update(
@@ -825,26 +819,26 @@ def get_paystack_client() -> PaystackClient:
     key = secret_key()
     sandbox = not key
     if sandbox:
-        if getattr(settings, "IS_PRODUCTION", False):
+        if settings.IS_PRODUCTION:
             raise ImproperlyConfigured(
                 "PAYSTACK_SECRET_KEY is not set: production never uses the Paystack sandbox."
             )
         key = SANDBOX_SECRET_KEY
         base_url = settings.PUBLIC_BASE_URL.rstrip("/") + SANDBOX_PATH
     else:
-        base_url = getattr(settings, "PAYSTACK_BASE_URL", "") or DEFAULT_BASE_URL
-    timeout = getattr(settings, "PAYSTACK_TIMEOUT", DEFAULT_TIMEOUT)
+        base_url = settings.PAYSTACK_BASE_URL
+    timeout = settings.PAYSTACK_TIMEOUT
     if isinstance(timeout, int | float):
         timeout = (float(timeout), float(timeout))
     config = (
         key,
         base_url,
         tuple(timeout),
-        getattr(settings, "PAYSTACK_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-        getattr(settings, "PAYSTACK_RETRY_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS),
-        getattr(settings, "PAYSTACK_RETRY_AFTER_MAX_SECONDS", DEFAULT_RETRY_AFTER_MAX_SECONDS),
-        getattr(settings, "PAYSTACK_DEADLINE_SECONDS", DEFAULT_DEADLINE_SECONDS),
-        tuple(getattr(settings, "PAYSTACK_CHANNELS", DEFAULT_CHANNELS)),
+        settings.PAYSTACK_MAX_ATTEMPTS,
+        settings.PAYSTACK_RETRY_BACKOFF_SECONDS,
+        settings.PAYSTACK_RETRY_AFTER_MAX_SECONDS,
+        settings.PAYSTACK_DEADLINE_SECONDS,
+        tuple(settings.PAYSTACK_CHANNELS),
         sandbox,
     )
     cache = getattr(_clients, "by_config", None)

@@ -20,7 +20,7 @@ SANDBOX_SECRET_KEY = "sk_sandbox_krogiving_offline_not_a_secret"
 
 
 def secret_key() -> str:
-    return getattr(settings, "PAYSTACK_SECRET_KEY", "") or ""
+    return settings.PAYSTACK_SECRET_KEY
 
 
 def sandbox_mode() -> bool:
@@ -30,7 +30,7 @@ def sandbox_mode() -> bool:
 
 def sandbox_allowed() -> bool:
     """The sandbox may serve only outside production and only without a real key."""
-    return sandbox_mode() and not getattr(settings, "IS_PRODUCTION", False)
+    return sandbox_mode() and not settings.IS_PRODUCTION
 
 
 def webhook_secret() -> str | None:

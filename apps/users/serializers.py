@@ -2,9 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from apps.core.phone import normalize_phone
 from apps.core.serializers import StrictSerializer
-
-from .phone import normalize_phone
 
 User = get_user_model()
 

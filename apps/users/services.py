@@ -12,8 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
-
-from .phone import normalize_phone
+from apps.core.phone import normalize_phone
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -125,6 +124,22 @@ def user_mark_contact_verified(*, channel: str, destination: str) -> int:
             email_verified=True
         )
     return User.objects.filter(phone=destination, phone_verified=False).update(phone_verified=True)
+
+
+def user_verify_contact(*, destination: str, purpose: str, code: str) -> str:
+    """Check a verify_email / verify_phone code and mark the contact verified on the
+    account that holds it (if any). Returns the normalised destination."""
+    from apps.otp.services import (
+        PURPOSE_VERIFY_EMAIL,
+        PURPOSE_VERIFY_PHONE,
+        channel_of,
+        otp_verify,
+    )
+
+    destination = otp_verify(destination=destination, purpose=purpose, code=code)
+    if purpose in (PURPOSE_VERIFY_EMAIL, PURPOSE_VERIFY_PHONE):
+        user_mark_contact_verified(channel=channel_of(destination), destination=destination)
+    return destination
 
 
 def user_revoke_tokens(*, user: User) -> int:

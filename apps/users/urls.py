@@ -14,4 +14,6 @@ urlpatterns = [
     path("auth/token/refresh", api.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout", api.LogoutView.as_view(), name="logout"),
     path("profile", api.ProfileView.as_view(), name="profile"),
+    # One-time codes are sent by the otp app; verifying one marks the account here.
+    path("otp/verify", api.OtpVerifyView.as_view(), name="otp-verify"),
 ]

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from apps.currency.conversion import convert
 from apps.currency.models import ExchangeRate
 from apps.currency.services import currency_update
+from apps.platform_settings.pricing import convert
 from tests.platform_settings.helpers import permission_matrix_clients, staff_api_client
 
 pytestmark = pytest.mark.django_db

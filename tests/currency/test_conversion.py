@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput
-from apps.currency.conversion import ExchangeRateUnavailable, convert
+from apps.currency.conversion import ExchangeRateUnavailable
 from apps.currency.models import ExchangeRate
 from apps.currency.selectors import UnknownCurrency
 from apps.currency.services import exchange_rate_record_manual, exchange_rate_revoke
+from apps.platform_settings.pricing import convert
 from apps.platform_settings.services import platform_settings_update
 from tests.factories import StaffFactory
 

@@ -9,10 +9,10 @@ import requests
 import responses
 from django.utils import timezone
 
-from apps.currency.conversion import convert
 from apps.currency.models import ExchangeRate, RateRefresh
 from apps.currency.providers import HttpRateProvider, RateProviderError, parse_rates_body
 from apps.currency.tasks import refresh_exchange_rates
+from apps.platform_settings.pricing import convert
 
 pytestmark = pytest.mark.django_db
 

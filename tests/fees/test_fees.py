@@ -11,12 +11,9 @@ from apps.fees.calculation import (
     compute_donation_quote,
     compute_fee,
     compute_gross_up,
-    fee_breakdown,
-    fee_for,
-    gross_up,
-    quote_donation,
 )
 from apps.fees.policy import MAX_FEE_PERCENT_BPS, FeePolicy
+from apps.platform_settings.pricing import fee_breakdown, fee_for, gross_up, quote_donation
 from apps.platform_settings.selectors import CurrencyNotConfigured
 from apps.platform_settings.services import platform_settings_update
 from tests.factories import StaffFactory

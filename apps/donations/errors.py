@@ -1,0 +1,21 @@
+"""Error codes: donations, refunds and idempotency keys (codes the app answers today).
+
+What each means and its HTTP status: docs/errors.md. Shared codes (validation_error,
+not_found, ...) are core's (apps/core/errors.py)."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    CAMPAIGN_NOT_FOUND = "campaign_not_found"
+    CAMPAIGN_NOT_ACCEPTING_DONATIONS = "campaign_not_accepting_donations"
+    AMOUNT_TOO_SMALL = "amount_too_small"
+    AMOUNT_TOO_LARGE = "amount_too_large"
+    EXCHANGE_RATE_CHANGING = "exchange_rate_changing"
+    DONATION_NOT_REFUNDABLE = "donation_not_refundable"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+    REFUND_TOO_LARGE = "refund_too_large"
+    PAYSTACK_REFUND_FAILED = "paystack_refund_failed"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"

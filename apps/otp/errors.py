@@ -1,0 +1,14 @@
+"""Error codes: one-time codes.
+
+What each means and its HTTP status: docs/errors.md. Shared codes (validation_error,
+not_found, ...) are core's (apps/core/errors.py)."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    OTP_COOLDOWN = "otp_cooldown"
+    OTP_HOURLY_LIMIT = "otp_hourly_limit"
+    OTP_EXPIRED = "otp_expired"
+    OTP_INVALID = "otp_invalid"
+    OTP_ATTEMPTS_EXCEEDED = "otp_attempts_exceeded"

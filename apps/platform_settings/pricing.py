@@ -1,0 +1,68 @@
+"""The platform's fee and exchange-rate policies, applied.
+
+`apps.fees.calculation` and `apps.currency.conversion` take the policy as an argument
+and never read platform settings (they sit below this app; docs/architecture.md). These
+are the calls services use: each reads the current policy from the cached settings
+snapshot and passes it down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from apps.currency.conversion import Conversion, RatePolicy, convert_with_policy
+from apps.fees.calculation import (
+    DonationQuote,
+    FeeBreakdown,
+    compute_breakdown,
+    compute_donation_quote,
+    compute_fee,
+    compute_gross_up,
+)
+from apps.fees.policy import FeePolicy
+
+from .selectors import get_platform_settings
+
+
+def fee_policy_for(currency: str) -> FeePolicy:
+    """The fee policy of `currency`; `CurrencyNotConfigured` when it has none."""
+    return get_platform_settings().fee_policy(currency)
+
+
+def fee_for(amount: int, currency: str) -> int:
+    """The platform fee on `amount` (minor units of `currency`)."""
+    return compute_fee(amount, fee_policy_for(currency))
+
+
+def fee_breakdown(amount: int, currency: str) -> FeeBreakdown:
+    """The fee taken from `amount`: gross is the amount, net what is left."""
+    return compute_breakdown(amount, fee_policy_for(currency))
+
+
+def gross_up(net: int, currency: str) -> FeeBreakdown:
+    """What to charge so that, after the fee, exactly `net` is left (donor covers the fee)."""
+    return compute_gross_up(net, fee_policy_for(currency))
+
+
+def quote_donation(
+    *, gift: int, tip: int = 0, cover_fee: bool = False, currency: str
+) -> DonationQuote:
+    """The charge and the split of a donation: gift, fee, tip, charged, net to the campaign."""
+    return compute_donation_quote(
+        gift=gift, tip=tip, cover_fee=cover_fee, currency=currency, policy=fee_policy_for(currency)
+    )
+
+
+def rate_policy() -> RatePolicy:
+    """The platform's FX margin and the oldest exchange rate it accepts."""
+    snapshot = get_platform_settings()
+    return RatePolicy(
+        fx_margin_bps=snapshot.fx_margin_bps, max_rate_age_seconds=snapshot.max_rate_age_seconds
+    )
+
+
+def convert(
+    amount: int, from_currency: str, to_currency: str, *, at: datetime | None = None
+) -> Conversion:
+    """Convert at the platform's adjusted rate (`apps.currency.conversion` module doc)."""
+    return convert_with_policy(amount, from_currency, to_currency, policy=rate_policy(), at=at)

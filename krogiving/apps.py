@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class KrogivingConfig(AppConfig):
+    """The composition root: connects apps that may not import each other, once every
+    app is ready (`krogiving/wiring.py`). Listed last in INSTALLED_APPS."""
+
+    name = "krogiving"
+    label = "krogiving"
+
+    def ready(self) -> None:
+        from .wiring import connect
+
+        connect()
