@@ -212,15 +212,3 @@ def convert_with_policy(
         rate_ids=tuple(leg.row.id for leg in legs),
         rate_fetched_at=min(leg.row.fetched_at for leg in legs),
     )
-
-
-def convert(
-    amount: int, from_currency: str, to_currency: str, *, at: datetime | None = None
-) -> Conversion:
-    """TRANSITIONAL: `apps.platform_settings.pricing.convert`, for apps/donations/services.py
-    until it imports that instead. Delete this and its `ignore_imports` line in
-    pyproject.toml then; currency must not read platform settings (docs/architecture.md).
-    """
-    from apps.platform_settings.pricing import convert as platform_convert
-
-    return platform_convert(amount, from_currency, to_currency, at=at)

@@ -146,19 +146,3 @@ def compute_donation_quote(
         charged=charged,
         net_to_campaign=net_to_campaign,
     )
-
-
-# --- TRANSITIONAL -------------------------------------------------------------------------
-# This module is pure: callers pass the policy. apps/donations/services.py still imports
-# quote_donation(currency=...) from here; once it imports
-# `apps.platform_settings.pricing.quote_donation` instead, delete this function and its
-# `ignore_imports` line in pyproject.toml.
-
-
-def quote_donation(
-    *, gift: int, tip: int = 0, cover_fee: bool = False, currency: str
-) -> DonationQuote:
-    """TRANSITIONAL: see `apps.platform_settings.pricing.quote_donation`."""
-    from apps.platform_settings.pricing import quote_donation as platform_quote
-
-    return platform_quote(gift=gift, tip=tip, cover_fee=cover_fee, currency=currency)

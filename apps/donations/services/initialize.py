@@ -22,11 +22,10 @@ from apps.campaigns.models import Campaign, CampaignStatus
 from apps.campaigns.selectors import campaign_id_for_slug
 from apps.core.errors import Conflict, UpstreamError
 from apps.core.locks import lock_donation
-from apps.currency.conversion import convert
 from apps.currency.money import format_money
 from apps.currency.selectors import currency_get
-from apps.fees.calculation import quote_donation
 from apps.payments.paystack import PaystackError, get_paystack_client
+from apps.platform_settings.pricing import convert, quote_donation
 
 from ..models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, Donation
 from .common import E, S, donation_event_record, invalid, status_change
