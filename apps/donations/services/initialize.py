@@ -26,6 +26,7 @@ from apps.currency.conversion import convert
 from apps.currency.money import format_money
 from apps.currency.selectors import currency_get
 from apps.fees.calculation import quote_donation
+from apps.payments.channels import paystack_channels
 from apps.payments.paystack import PaystackError, get_paystack_client
 
 from ..models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, Donation
@@ -263,7 +264,7 @@ def donation_initialize(
                 "fee": donation.fee_amount,
                 "cover_fee": donation.cover_fee,
             },
-            channels=list(settings.PAYSTACK_CHANNELS or []) or None,
+            channels=paystack_channels(currency),
         )
     except PaystackError as exc:
         _initialize_failed(donation, str(exc))
