@@ -1,5 +1,6 @@
 """Small parsers for environment values that django-environ does not cover."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -22,3 +23,60 @@ def parse_duration(value: str) -> timedelta:
         )
     amount, unit = int(match.group(1)), match.group(2) or "s"
     return timedelta(**{_UNITS[unit]: amount})
+
+
+_CHANNEL = re.compile(r"^[a-z_]{2,30}$")
+_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def parse_paystack_channels(value: str) -> dict[str, list[str]] | list[str]:
+    """PAYSTACK_CHANNELS: the checkout channels per currency.
+
+    "NGN=card|bank|ussd|bank_transfer,GHS=card|mobile_money" gives each currency its
+    list ("XOF=" an empty one); a JSON object ({"NGN": ["card"]}) works too. A plain
+    comma list ("card,bank") is the older form: the same channels for every currency.
+    """
+    value = value.strip()
+    if not value:
+        return {}
+    if value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"PAYSTACK_CHANNELS is not valid JSON: {exc}") from exc
+        if not isinstance(parsed, dict) or not all(
+            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in parsed.values()
+        ):
+            raise ImproperlyConfigured(
+                'PAYSTACK_CHANNELS as JSON must map currencies to lists: {"NGN": ["card"]}'
+            )
+        pairs = [(str(k), [str(c) for c in v]) for k, v in parsed.items()]
+    elif "=" not in value:
+        channels = [c.strip() for c in value.split(",") if c.strip()]
+        _check_channels(channels)
+        return channels
+    else:
+        pairs = []
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            currency, sep, listed = item.partition("=")
+            if not sep:
+                raise ImproperlyConfigured(
+                    f"PAYSTACK_CHANNELS: {item.strip()!r} is not CURRENCY=channel|channel"
+                )
+            pairs.append((currency, [c.strip() for c in listed.split("|") if c.strip()]))
+    result: dict[str, list[str]] = {}
+    for currency, channels in pairs:
+        currency = currency.strip().upper()
+        if not _CURRENCY_CODE.match(currency):
+            raise ImproperlyConfigured(f"PAYSTACK_CHANNELS: {currency!r} is not a currency code")
+        _check_channels(channels)
+        result[currency] = channels
+    return result
+
+
+def _check_channels(channels: list[str]) -> None:
+    for channel in channels:
+        if not _CHANNEL.match(channel):
+            raise ImproperlyConfigured(f"PAYSTACK_CHANNELS: {channel!r} is not a channel name")

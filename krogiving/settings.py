@@ -17,7 +17,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from krogiving.envtools import parse_duration
+from krogiving.envtools import parse_duration, parse_paystack_channels
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -311,7 +311,17 @@ SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
 PAYSTACK_SECRET_KEY = env.str("PAYSTACK_SECRET_KEY", default="")
 PAYSTACK_PUBLIC_KEY = env.str("PAYSTACK_PUBLIC_KEY", default="")
 PAYSTACK_BASE_URL = env.str("PAYSTACK_BASE_URL", default="") or "https://api.paystack.co"
-PAYSTACK_CHANNELS = env.list("PAYSTACK_CHANNELS", default=["card", "bank", "ussd", "bank_transfer"])
+# Checkout channels per currency (docs/decisions.md): Paystack's channels in each market.
+# A currency without an entry sends none, and Paystack offers what the dashboard enables.
+PAYSTACK_CHANNELS = parse_paystack_channels(
+    env.str(
+        "PAYSTACK_CHANNELS",
+        default=(
+            "NGN=card|bank|ussd|qr|bank_transfer,GHS=card|mobile_money,"
+            "KES=card|mobile_money,ZAR=card|eft,USD=card"
+        ),
+    )
+)
 PAYSTACK_TIMEOUT = (
     env.float("PAYSTACK_CONNECT_TIMEOUT", default=3.05),
     env.float("PAYSTACK_READ_TIMEOUT", default=15.0),
@@ -323,6 +333,9 @@ PAYSTACK_DEADLINE_SECONDS = env.float("PAYSTACK_DEADLINE_SECONDS", default=25.0)
 PAYSTACK_WEBHOOK_IP_ALLOWLIST = env.list("PAYSTACK_WEBHOOK_IP_ALLOWLIST", default=[])
 PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX", default="")
 PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX = env.str("PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX", default="")
+PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX = env.str(
+    "PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX", default=""
+)
 
 # --- Donations ------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ import dataclasses
 import enum
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Sequence
@@ -58,6 +59,7 @@ from django.utils.dateparse import parse_datetime
 from apps.core.context import current_request_id
 from apps.core.errors import UpstreamError
 
+from .channels import paystack_channels
 from .signing import SANDBOX_SECRET_KEY, secret_key
 
 logger = logging.getLogger(__name__)
@@ -65,9 +67,15 @@ logger = logging.getLogger(__name__)
 SANDBOX_PATH = "/sandbox/paystack"
 
 # Paystack: "Only -, ., = and alphanumeric characters allowed" in a transaction reference;
-# a transfer reference is lowercase, "-", "_" and alphanumerics.
+# a transfer reference is 16 to 50 lowercase letters, digits, "-" and "_" ("Single
+# Transfers: generate a transfer reference").
 _TRANSACTION_REFERENCE = re.compile(r"^[A-Za-z0-9.=-]{1,100}$")
-_TRANSFER_REFERENCE = re.compile(r"^[a-z0-9_-]{1,100}$")
+TRANSFER_REFERENCE_MIN = 16
+TRANSFER_REFERENCE_MAX = 50
+_TRANSFER_REFERENCE = re.compile(
+    rf"^[a-z0-9_-]{{{TRANSFER_REFERENCE_MIN},{TRANSFER_REFERENCE_MAX}}}$"
+)
+_TRANSFER_PREFIX = re.compile(r"^[a-z0-9_-]{0,24}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ACCOUNT_NUMBER = re.compile(r"^[0-9]{6,20}$")
 _DUPLICATE = re.compile(r"duplicate|already\s+(exists|been\s+used|used|in\s+use)", re.IGNORECASE)
@@ -316,8 +324,10 @@ class PaystackClient:
             "amount": amount,
             "currency": currency,
             "reference": reference,
-            "channels": list(channels if channels is not None else self.channels),
         }
+        chosen = list(channels if channels is not None else self.channels)
+        if chosen:  # none: Paystack offers what the dashboard enables for the currency
+            body["channels"] = chosen
         if callback_url:
             body["callback_url"] = callback_url
         if metadata is not None:
@@ -539,7 +549,7 @@ class PaystackClient:
         """
         _check_amount(amount)
         _check_currency(currency)
-        _check(_TRANSFER_REFERENCE.match(reference or ""), "reference", reference)
+        check_transfer_reference(reference)
         _check(recipient_code and len(recipient_code) <= 64, "recipient_code", recipient_code)
         body = {
             "source": "balance",
@@ -838,7 +848,7 @@ def get_paystack_client() -> PaystackClient:
         settings.PAYSTACK_RETRY_BACKOFF_SECONDS,
         settings.PAYSTACK_RETRY_AFTER_MAX_SECONDS,
         settings.PAYSTACK_DEADLINE_SECONDS,
-        tuple(settings.PAYSTACK_CHANNELS),
+        tuple(paystack_channels(None)),
         sandbox,
     )
     cache = getattr(_clients, "by_config", None)
@@ -863,6 +873,30 @@ def get_paystack_client() -> PaystackClient:
 
 
 # --- Helpers --------------------------------------------------------------------------
+
+
+def check_transfer_reference(reference: Any) -> None:
+    """ValueError unless `reference` is a transfer reference Paystack accepts: 16 to 50
+    characters of lowercase letters, digits, "-" and "_"."""
+    if not isinstance(reference, str) or not _TRANSFER_REFERENCE.match(reference):
+        raise ValueError(
+            f"invalid transfer reference {reference!r}: Paystack wants "
+            f"{TRANSFER_REFERENCE_MIN} to {TRANSFER_REFERENCE_MAX} characters of lowercase "
+            'letters, digits, "-" and "_"'
+        )
+
+
+def new_transfer_reference(prefix: str = "payout") -> str:
+    """A fresh transfer (payout) reference that meets Paystack's rule: `prefix` (up to 24
+    lowercase letters, digits, "-" or "_"), "_" and 24 random lowercase hex digits; so 25
+    to 49 characters. Unique enough to be the one reference of a payout for good."""
+    if not isinstance(prefix, str) or not _TRANSFER_PREFIX.match(prefix):
+        raise ValueError(
+            f'invalid prefix {prefix!r}: up to 24 lowercase letters, digits, "-" or "_"'
+        )
+    reference = f"{prefix}_{secrets.token_hex(12)}" if prefix else secrets.token_hex(12)
+    check_transfer_reference(reference)
+    return reference
 
 
 def _check(ok: Any, name: str, value: Any) -> None:

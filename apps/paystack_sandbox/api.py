@@ -27,6 +27,8 @@ from apps.payments.signing import SANDBOX_SECRET_KEY, sandbox_allowed
 from .models import SandboxTransaction, SandboxTransfer
 from .services import (
     BANKS,
+    BANKS_CREATED,
+    BANKS_UPDATED,
     SANDBOX_CURRENCIES,
     SandboxRefusal,
     checkout_url,
@@ -44,7 +46,8 @@ from .services import (
 )
 
 _REFERENCE = re.compile(r"^[A-Za-z0-9.=-]{1,100}$")
-_TRANSFER_REFERENCE = re.compile(r"^[a-z0-9_-]{1,100}$")
+# Paystack: a transfer reference is 16 to 50 lowercase letters, digits, "-" and "_".
+_TRANSFER_REFERENCE = re.compile(r"^[a-z0-9_-]{16,50}$")
 _AMOUNT_MAX = 10**13
 
 
@@ -217,8 +220,12 @@ def banks(request: HttpRequest) -> HttpResponse:
             "longcode": "",
             "gateway": None,
             "pay_with_bank": False,
+            "supports_transfer": True,
+            "available_for_direct_debit": False,
             "active": True,
             "is_deleted": False,
+            "createdAt": BANKS_CREATED,
+            "updatedAt": BANKS_UPDATED,
         }
         for bank in BANKS
         if (not currency or bank["currency"] == currency)
@@ -261,7 +268,9 @@ def transfer(request: HttpRequest) -> HttpResponse:
         raise SandboxRefusal("Invalid source: only balance is supported")
     reference = _text(body, "reference", max_length=100)
     if not _TRANSFER_REFERENCE.match(reference):
-        raise SandboxRefusal("Invalid reference: lowercase letters, digits, - and _ only")
+        raise SandboxRefusal(
+            "Invalid transfer reference: use 16 to 50 lowercase letters, digits, - and _"
+        )
     created = sandbox_transfer_initiate(
         amount=_amount(body.get("amount")),
         recipient_code=_text(body, "recipient", max_length=64),
@@ -274,7 +283,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
         if created.status == SandboxTransfer.Status.OTP
         else "Transfer has been queued"
     )
-    return _ok(message, transfer_data(created))
+    return _ok(message, transfer_data(created, recipient="id"))
 
 
 @paystack_api("POST")
@@ -284,7 +293,7 @@ def finalize_transfer(request: HttpRequest) -> HttpResponse:
         transfer_code=_text(body, "transfer_code", max_length=64),
         otp=_text(body, "otp", max_length=20),
     )
-    return _ok("Transfer has been queued", transfer_data(finalized))
+    return _ok("Transfer has been queued", transfer_data(finalized, recipient="id"))
 
 
 @paystack_api("GET")

@@ -5,15 +5,20 @@ commit by a task that POSTs, over HTTP with `requests`, a body signed with the s
 key to PUBLIC_BASE_URL/v1/paystack/webhook: the offline flow runs through the same
 signature check, event store and handlers as the real one.
 
-Sandbox behaviour worth knowing:
+Sandbox behaviour worth knowing (README.md "The Paystack sandbox" says what it does not do):
+  * every answer and webhook has the shape of Paystack's documented one (the fixtures
+    under tests/payments/fixtures/paystack/ and their schemas hold it to that);
   * an initialized transaction is "abandoned" until paid (as Paystack reports it);
   * the checkout page's buttons make it "success" (charge.success) or "failed"
     (charge.failed);
-  * transfers succeed at once (status "success", then transfer.success). Optional
-    settings: PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX ("otp" status, finalize with
-    `SANDBOX_TRANSFER_OTP`), PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX ("pending", then
-    transfer.failed) when the amount's digits end with the suffix;
-  * refunds are queued "pending" and a refund.processed webhook follows;
+  * refunds are answered "pending"; refund.pending, then refund.processed (with a
+    refund_reference) follow, as Paystack's refund events, without an id and with a
+    string amount;
+  * transfers are answered "pending" and transfer.success follows. Settings:
+    PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX ("otp", finalize with `SANDBOX_TRANSFER_OTP`,
+    then "pending" and transfer.success), PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX
+    (transfer.failed), PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX (transfer.success, then
+    transfer.reversed) when the amount's digits end with the suffix;
   * account number 0000000000 cannot be resolved.
 """
 
@@ -24,7 +29,7 @@ import logging
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from functools import partial
 
 import requests
@@ -41,6 +46,10 @@ logger = logging.getLogger(__name__)
 
 SANDBOX_TRANSFER_OTP = "123456"
 SANDBOX_INTEGRATION_ID = 100001
+SANDBOX_BUSINESS_NAME = "KROGiving Sandbox"
+# Bank rows carry the date Paystack added them; the sandbox's banks are fixed.
+BANKS_CREATED = "2016-07-14T10:04:29.000Z"
+BANKS_UPDATED = "2024-03-21T09:12:40.000Z"
 SANDBOX_CURRENCIES = ("NGN", "USD", "GHS", "KES", "ZAR")
 UNRESOLVABLE_ACCOUNT = "0000000000"
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
@@ -251,46 +260,77 @@ def sandbox_transaction_complete(
     return tx, True
 
 
+def _customer(tx: SandboxTransaction) -> dict:
+    return {
+        "id": tx.paystack_id % 100_000_000,
+        "first_name": None,
+        "last_name": None,
+        "email": tx.email,
+        "customer_code": f"CUS_{tx.paystack_id}",
+        "phone": None,
+        "metadata": None,
+        "risk_action": "default",
+        "international_format_phone": None,
+    }
+
+
+def _authorization(tx: SandboxTransaction) -> dict:
+    """The card the sandbox "charged"; {} until the transaction is paid."""
+    if tx.paid_at is None:
+        return {}
+    return {
+        "authorization_code": f"AUTH_{tx.paystack_id}",
+        "bin": "408408",
+        "last4": "4081",
+        "exp_month": "12",
+        "exp_year": "2030",
+        "channel": "card",
+        "card_type": "visa ",
+        "bank": "TEST BANK",
+        "country_code": "NG",
+        "brand": "visa",
+        "reusable": False,
+        "signature": f"SIG_{tx.paystack_id}",
+        "account_name": None,
+    }
+
+
 def transaction_data(tx: SandboxTransaction) -> dict:
     """A transaction as Paystack's verify answer and charge.* webhooks carry it."""
-    paid = tx.status in (SandboxTransaction.Status.SUCCESS, SandboxTransaction.Status.REVERSED)
     return {
         "id": tx.paystack_id,
         "domain": "test",
         "status": tx.status,
         "reference": tx.reference,
+        "receipt_number": None,
         "amount": tx.amount,
         "message": None,
         "gateway_response": tx.gateway_response,
         "paid_at": _iso(tx.paid_at),
         "created_at": _iso(tx.created_at),
-        "channel": tx.channel or None,
+        # Paystack names the checkout's channel even before payment.
+        "channel": tx.channel or "card",
         "currency": tx.currency,
-        "ip_address": None,
+        "ip_address": "127.0.0.1",
         "metadata": tx.metadata or "",
+        "log": None,
         "fees": tx.fees,
-        "customer": {
-            "id": tx.paystack_id % 100_000_000,
-            "email": tx.email,
-            "customer_code": f"CUS_{tx.paystack_id}",
-        },
-        "authorization": (
-            {
-                "channel": "card",
-                "card_type": "visa",
-                "brand": "visa",
-                "bank": "SANDBOX BANK",
-                "country_code": "NG",
-                "last4": "4081",
-                "reusable": False,
-            }
-            if paid
-            else {}
-        ),
-        "requested_amount": tx.amount,
+        "fees_split": None,
+        "authorization": _authorization(tx),
+        "customer": _customer(tx),
+        "plan": None,
+        "split": {},
+        "order_id": None,
         "paidAt": _iso(tx.paid_at),
         "createdAt": _iso(tx.created_at),
+        "requested_amount": tx.amount,
+        "pos_transaction_data": None,
+        "source": None,
+        "fees_breakdown": None,
+        "connect": None,
         "transaction_date": _iso(tx.created_at),
+        "plan_object": {},
+        "subaccount": {},
     }
 
 
@@ -332,6 +372,7 @@ def sandbox_refund_create(
         if tx.refunded_amount == tx.amount:
             tx.status = SandboxTransaction.Status.REVERSED
         tx.save(update_fields=["refunded_amount", "status", "updated_at"])
+        transaction.on_commit(partial(_enqueue_webhook, "refund", str(refund.id), "refund.pending"))
         transaction.on_commit(
             partial(_enqueue_webhook, "refund", str(refund.id), "refund.processed")
         )
@@ -339,6 +380,7 @@ def sandbox_refund_create(
 
 
 def refund_data(refund: SandboxRefund) -> dict:
+    """A refund as `POST /refund` answers it."""
     tx = refund.transaction
     return {
         "transaction": {
@@ -347,8 +389,18 @@ def refund_data(refund: SandboxRefund) -> dict:
             "reference": tx.reference,
             "amount": tx.amount,
             "paid_at": _iso(tx.paid_at),
-            "channel": tx.channel,
+            "channel": tx.channel or "card",
             "currency": tx.currency,
+            "authorization": {"exp_month": None, "exp_year": None, "account_name": None},
+            "customer": {"international_format_phone": None},
+            "plan": {},
+            "subaccount": {"currency": None},
+            "split": {},
+            "order_id": None,
+            "paidAt": _iso(tx.paid_at),
+            "pos_transaction_data": None,
+            "source": None,
+            "fees_breakdown": None,
         },
         "integration": SANDBOX_INTEGRATION_ID,
         "deducted_amount": 0,
@@ -357,6 +409,7 @@ def refund_data(refund: SandboxRefund) -> dict:
         "customer_note": refund.customer_note,
         "status": refund.status,
         "refunded_by": "sandbox@krogiving.local",
+        "expected_at": _iso(refund.created_at + timedelta(days=9)),
         "currency": refund.currency,
         "domain": "test",
         "amount": refund.amount,
@@ -367,20 +420,26 @@ def refund_data(refund: SandboxRefund) -> dict:
     }
 
 
+def refund_reference(refund: SandboxRefund) -> str:
+    """The processor's reference Paystack reports once a refund is processed."""
+    return str(refund.paystack_id)
+
+
 def _refund_webhook_data(refund: SandboxRefund) -> dict:
-    """refund.processed: the refund, named by the transaction's reference."""
+    """refund.*: as Paystack documents them: named by the transaction's reference, a
+    string amount, no id; refund_reference null until processed."""
     tx = refund.transaction
+    processed = refund.status == SandboxRefund.Status.PROCESSED
     return {
         "status": refund.status,
         "transaction_reference": tx.reference,
-        "refund_reference": None,
-        "amount": refund.amount,
+        "refund_reference": refund_reference(refund) if processed else None,
+        "amount": str(refund.amount),
         "currency": refund.currency,
         "processor": "sandbox",
-        "customer": {"email": tx.email},
+        "customer": {"first_name": None, "last_name": None, "email": tx.email},
         "integration": SANDBOX_INTEGRATION_ID,
         "domain": "test",
-        "id": refund.paystack_id,
     }
 
 
@@ -413,19 +472,23 @@ def sandbox_recipient_create(
         )
 
 
-def recipient_data(recipient: SandboxRecipient) -> dict:
+def recipient_data(recipient: SandboxRecipient, *, webhook: bool = False) -> dict:
+    """A transfer recipient as the API answers it (camelCase dates), or as transfer.*
+    webhooks carry it (snake_case dates)."""
     bank = bank_by_code(recipient.bank_code) or {}
-    return {
+    created, updated = _iso(recipient.created_at), _iso(recipient.updated_at)
+    data = {
         "active": True,
-        "createdAt": _iso(recipient.created_at),
         "currency": recipient.currency,
+        "description": None,
         "domain": "test",
+        "email": None,
         "id": recipient.paystack_id,
         "integration": SANDBOX_INTEGRATION_ID,
+        "metadata": None,
         "name": recipient.name,
         "recipient_code": recipient.recipient_code,
         "type": recipient.type,
-        "updatedAt": _iso(recipient.updated_at),
         "is_deleted": False,
         "details": {
             "authorization_code": None,
@@ -435,11 +498,31 @@ def recipient_data(recipient: SandboxRecipient) -> dict:
             "bank_name": bank.get("name", ""),
         },
     }
+    if webhook:
+        data.update({"created_at": created, "updated_at": updated})
+    else:
+        data.update({"createdAt": created, "updatedAt": updated, "isDeleted": False})
+    return data
 
 
 def _amount_ends_with(amount: int, setting: str) -> bool:
     suffix = str(getattr(settings, setting, "") or "")
     return bool(suffix) and str(amount).endswith(suffix)
+
+
+def _transfer_outcome(amount: int) -> list[str]:
+    """The webhooks a (released) sandbox transfer of `amount` sends, in order."""
+    if _amount_ends_with(amount, "PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX"):
+        return ["transfer.failed"]
+    if _amount_ends_with(amount, "PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX"):
+        return ["transfer.success", "transfer.reversed"]
+    return ["transfer.success"]
+
+
+def _release_transfer(transfer: SandboxTransfer) -> None:
+    """Queue the transfer's webhooks for after the commit (Paystack answered "pending")."""
+    for event_type in _transfer_outcome(transfer.amount):
+        transaction.on_commit(partial(_enqueue_webhook, "transfer", str(transfer.id), event_type))
 
 
 def sandbox_transfer_initiate(
@@ -453,12 +536,7 @@ def sandbox_transfer_initiate(
             raise SandboxRefusal("Recipient's currency does not match the transfer currency")
         if SandboxTransfer.objects.filter(reference=reference).exists():
             raise SandboxRefusal("Duplicate Transfer Reference")
-        if _amount_ends_with(amount, "PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX"):
-            status, event_type = SandboxTransfer.Status.OTP, None
-        elif _amount_ends_with(amount, "PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX"):
-            status, event_type = SandboxTransfer.Status.PENDING, "transfer.failed"
-        else:
-            status, event_type = SandboxTransfer.Status.SUCCESS, "transfer.success"
+        otp = _amount_ends_with(amount, "PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX")
         transfer = SandboxTransfer.objects.create(
             paystack_id=_new_id(),
             reference=reference,
@@ -467,13 +545,10 @@ def sandbox_transfer_initiate(
             amount=amount,
             currency=currency,
             reason=reason,
-            status=status,
-            transferred_at=timezone.now() if status == SandboxTransfer.Status.SUCCESS else None,
+            status=SandboxTransfer.Status.OTP if otp else SandboxTransfer.Status.PENDING,
         )
-        if event_type:
-            transaction.on_commit(
-                partial(_enqueue_webhook, "transfer", str(transfer.id), event_type)
-            )
+        if not otp:
+            _release_transfer(transfer)
     return transfer
 
 
@@ -490,35 +565,72 @@ def sandbox_transfer_finalize(*, transfer_code: str, otp: str) -> SandboxTransfe
             raise SandboxRefusal("Transfer is not currently awaiting OTP")
         if otp != SANDBOX_TRANSFER_OTP:
             raise SandboxRefusal("Invalid OTP")
-        transfer.status = SandboxTransfer.Status.SUCCESS
-        transfer.transferred_at = timezone.now()
-        transfer.save(update_fields=["status", "transferred_at", "updated_at"])
-        transaction.on_commit(
-            partial(_enqueue_webhook, "transfer", str(transfer.id), "transfer.success")
-        )
+        transfer.status = SandboxTransfer.Status.PENDING
+        transfer.save(update_fields=["status", "updated_at"])
+        _release_transfer(transfer)
     return transfer
 
 
-def transfer_data(transfer: SandboxTransfer) -> dict:
-    return {
-        "integration": SANDBOX_INTEGRATION_ID,
-        "domain": "test",
+def _session(transfer: SandboxTransfer) -> dict:
+    """The payment network's session: known once the money moved."""
+    if transfer.transferred_at is None:
+        return {"provider": None, "id": None}
+    return {"provider": "nip", "id": f"{transfer.paystack_id:030d}"}
+
+
+def transfer_data(
+    transfer: SandboxTransfer, *, recipient: str = "object", webhook: bool = False
+) -> dict:
+    """A transfer as Paystack shows it. API answers: `integration` is the integration's id,
+    dates are camelCase, `recipient` the recipient's id after initiate/finalize
+    (`recipient="id"`) or the recipient object on verify. transfer.* webhooks
+    (`webhook=True`): `integration` is an object, dates are snake_case."""
+    data = {
         "amount": transfer.amount,
         "currency": transfer.currency,
-        "source": "balance",
-        "source_details": None,
+        "domain": "test",
+        "failures": None,
+        "id": transfer.paystack_id,
+        "integration": (
+            {
+                "id": SANDBOX_INTEGRATION_ID,
+                "is_live": False,
+                "business_name": SANDBOX_BUSINESS_NAME,
+            }
+            if webhook
+            else SANDBOX_INTEGRATION_ID
+        ),
         "reason": transfer.reason,
         "reference": transfer.reference,
-        "recipient": recipient_data(transfer.recipient),
+        "source": "balance",
+        "source_details": None,
         "status": transfer.status,
-        "failures": None,
-        "transfer_code": transfer.transfer_code,
         "titan_code": None,
+        "transfer_code": transfer.transfer_code,
         "transferred_at": _iso(transfer.transferred_at),
-        "id": transfer.paystack_id,
-        "createdAt": _iso(transfer.created_at),
-        "updatedAt": _iso(transfer.updated_at),
+        "recipient": (
+            transfer.recipient.paystack_id
+            if recipient == "id"
+            else recipient_data(transfer.recipient, webhook=webhook)
+        ),
+        "session": _session(transfer),
     }
+    if webhook:
+        data.update(
+            {"created_at": _iso(transfer.created_at), "updated_at": _iso(transfer.updated_at)}
+        )
+    else:
+        data.update(
+            {
+                "request": transfer.paystack_id % 1_000_000_000,
+                "fee_charged": 0,
+                "fees_breakdown": None,
+                "gateway_response": None,
+                "createdAt": _iso(transfer.created_at),
+                "updatedAt": _iso(transfer.updated_at),
+            }
+        )
+    return data
 
 
 # --- Webhooks -------------------------------------------------------------------------
@@ -531,6 +643,14 @@ def _enqueue_webhook(kind: str, object_id: str, event_type: str) -> None:
         deliver_sandbox_webhook.delay(kind, object_id, event_type)
     except Exception:
         logger.exception("sandbox webhook not enqueued", extra={"event_type": event_type})
+
+
+# event -> (the status it leaves, the status it sets)
+_TRANSFER_MOVES = {
+    "transfer.success": (SandboxTransfer.Status.PENDING, SandboxTransfer.Status.SUCCESS),
+    "transfer.failed": (SandboxTransfer.Status.PENDING, SandboxTransfer.Status.FAILED),
+    "transfer.reversed": (SandboxTransfer.Status.SUCCESS, SandboxTransfer.Status.REVERSED),
+}
 
 
 @dataclass(frozen=True)
@@ -549,10 +669,13 @@ def _build(kind: str, object_id: str, event_type: str) -> _Built:
                 .select_related("transaction")
                 .get(pk=object_id)
             )
-            if refund.status != SandboxRefund.Status.PROCESSED:
+            if event_type == "refund.processed" and refund.status != SandboxRefund.Status.PROCESSED:
                 refund.status = SandboxRefund.Status.PROCESSED
                 refund.save(update_fields=["status", "updated_at"])
-        return _Built(event_type, _refund_webhook_data(refund))
+            data = _refund_webhook_data(refund)
+            if event_type == "refund.pending":
+                data.update(status="pending", refund_reference=None)
+        return _Built(event_type, data)
     if kind == "transfer":
         with transaction.atomic():
             transfer = (
@@ -560,13 +683,13 @@ def _build(kind: str, object_id: str, event_type: str) -> _Built:
                 .select_related("recipient")
                 .get(pk=object_id)
             )
-            if (
-                event_type == "transfer.failed"
-                and transfer.status == SandboxTransfer.Status.PENDING
-            ):
-                transfer.status = SandboxTransfer.Status.FAILED
-                transfer.save(update_fields=["status", "updated_at"])
-        return _Built(event_type, transfer_data(transfer))
+            moves = _TRANSFER_MOVES.get(event_type)
+            if moves and transfer.status == moves[0]:
+                transfer.status = moves[1]
+                if moves[1] == SandboxTransfer.Status.SUCCESS:
+                    transfer.transferred_at = timezone.now()
+                transfer.save(update_fields=["status", "transferred_at", "updated_at"])
+        return _Built(event_type, transfer_data(transfer, webhook=True))
     raise ValueError(f"unknown sandbox object kind {kind!r}")
 
 

@@ -70,7 +70,7 @@ def verify_data(reference=REF, status="success", amount=500000, currency="NGN"):
     }
 
 
-def transfer_data(reference="wd_5c2f8a1e9b", status="success", amount=250000, **extra):
+def transfer_data(reference="wd_5c2f8a1e9b7d40", status="success", amount=250000, **extra):
     return {
         "integration": 100073,
         "domain": "test",
@@ -652,7 +652,7 @@ def test_initiate_transfer_request_and_otp_status(paystack, http):
     transfer = paystack.initiate_transfer(
         amount=250000,
         recipient_code="RCP_1i2k27vk4suemug",
-        reference="wd_5c2f8a1e9b",
+        reference="wd_5c2f8a1e9b7d40",
         reason="Withdrawal",
         currency="NGN",
     )
@@ -661,14 +661,14 @@ def test_initiate_transfer_request_and_otp_status(paystack, http):
         "source": "balance",
         "amount": 250000,
         "recipient": "RCP_1i2k27vk4suemug",
-        "reference": "wd_5c2f8a1e9b",
+        "reference": "wd_5c2f8a1e9b7d40",
         "reason": "Withdrawal",
         "currency": "NGN",
     }
     assert (transfer.status, transfer.transfer_code, transfer.reference, transfer.amount) == (
         "otp",
         "TRF_1ptvuv321ahaa7q",
-        "wd_5c2f8a1e9b",
+        "wd_5c2f8a1e9b7d40",
         250000,
     )
     assert not transfer.recovered
@@ -684,12 +684,12 @@ def test_initiate_transfer_retried_after_a_timeout_returns_the_existing_transfer
     )
     http.add(
         responses.GET,
-        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b",
+        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b7d40",
         json=envelope(transfer_data(status="pending"), "Transfer retrieved"),
     )
 
     transfer = paystack.initiate_transfer(
-        amount=250000, recipient_code="RCP_1", reference="wd_5c2f8a1e9b"
+        amount=250000, recipient_code="RCP_1", reference="wd_5c2f8a1e9b7d40"
     )
 
     assert transfer.recovered
@@ -706,12 +706,14 @@ def test_a_reused_transfer_reference_for_another_amount_is_refused(paystack, htt
     )
     http.add(
         responses.GET,
-        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b",
+        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b7d40",
         json=envelope(transfer_data(amount=999), "Transfer retrieved"),
     )
 
     with pytest.raises(PaystackRejected, match="already belongs"):
-        paystack.initiate_transfer(amount=250000, recipient_code="RCP_1", reference="wd_5c2f8a1e9b")
+        paystack.initiate_transfer(
+            amount=250000, recipient_code="RCP_1", reference="wd_5c2f8a1e9b7d40"
+        )
 
 
 def test_finalize_transfer_is_not_repeated(paystack, http):
@@ -736,7 +738,7 @@ def test_finalize_and_verify_transfer_results(paystack, http):
     )
     http.add(
         responses.GET,
-        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b",
+        f"{PAYSTACK}/transfer/verify/wd_5c2f8a1e9b7d40",
         json=envelope(
             transfer_data(status="success", transferred_at="2026-05-24T10:40:00.000Z"),
             "Transfer retrieved",
@@ -746,7 +748,7 @@ def test_finalize_and_verify_transfer_results(paystack, http):
     assert paystack.finalize_transfer(transfer_code="TRF_1ptvuv321ahaa7q", otp="1").status == (
         "success"
     )
-    verified = paystack.verify_transfer("wd_5c2f8a1e9b")
+    verified = paystack.verify_transfer("wd_5c2f8a1e9b7d40")
     assert verified.status == "success"
     assert verified.transferred_at == datetime(2026, 5, 24, 10, 40, tzinfo=UTC)
     assert [r.operation for r in PaystackCall.objects.order_by("created_at")] == [

@@ -40,6 +40,8 @@ def received(handlers):
         "charge.failed",
         "transfer.success",
         "transfer.failed",
+        "transfer.reversed",
+        "refund.pending",
         "refund.processed",
     ):
         handlers(event_type, lambda event: events.append((event.event_type, event.data)) or None)
@@ -180,13 +182,17 @@ def test_refund_is_queued_then_refund_processed_arrives(sandbox, live_server, re
         200000,
         "don-e2e-5",
     )
-    kind, data = received[-1]
-    assert kind == "refund.processed"
-    assert (data["transaction_reference"], data["amount"], data["status"]) == (
-        "don-e2e-5",
-        200000,
-        "processed",
-    )
+    # Paystack's refund events: a string amount, no id; the refund reference once processed
+    assert [
+        (kind, data["transaction_reference"], data["amount"], data["status"])
+        for kind, data in received[1:]
+    ] == [
+        ("refund.pending", "don-e2e-5", "200000", "pending"),
+        ("refund.processed", "don-e2e-5", "200000", "processed"),
+    ]
+    assert received[1][1]["refund_reference"] is None
+    assert received[2][1]["refund_reference"]
+    assert all("id" not in data for kind, data in received[1:])
     assert PaystackEvent.objects.get(event_type="refund.processed").reference == "don-e2e-5"
     with pytest.raises(PaystackRejected, match="more than"):
         sandbox.create_refund(transaction="don-e2e-5", amount=300001)
@@ -206,49 +212,84 @@ def test_a_withdrawal_transfer_through_the_sandbox(sandbox, received):
     transfer = sandbox.initiate_transfer(
         amount=750000,
         recipient_code=recipient.recipient_code,
-        reference="wd_e2e_1",
+        reference="wd_e2e_1_000000000",
         reason="Withdrawal",
     )
 
-    assert transfer.status == "success" and transfer.transfer_code.startswith("TRF_")
+    # Paystack answers "pending"; transfer.success follows
+    assert transfer.status == "pending" and transfer.transfer_code.startswith("TRF_")
     assert [(kind, data["reference"], data["status"]) for kind, data in received] == [
-        ("transfer.success", "wd_e2e_1", "success")
+        ("transfer.success", "wd_e2e_1_000000000", "success")
     ]
-    assert sandbox.verify_transfer("wd_e2e_1").status == "success"
+    data = received[0][1]
+    assert data["integration"]["id"] and data["session"]["provider"] == "nip"
+    assert sandbox.verify_transfer("wd_e2e_1_000000000").status == "success"
     # Sending it again with the same reference finds the same transfer; nothing is paid twice.
     again = sandbox.initiate_transfer(
-        amount=750000, recipient_code=recipient.recipient_code, reference="wd_e2e_1"
+        amount=750000, recipient_code=recipient.recipient_code, reference="wd_e2e_1_000000000"
     )
     assert again.recovered and again.transfer_code == transfer.transfer_code
     assert len(received) == 1
 
 
 @live
-def test_sandbox_transfers_can_ask_for_an_otp_or_fail(sandbox, received, settings):
+def test_sandbox_transfers_can_ask_for_an_otp_fail_or_be_reversed(sandbox, received, settings):
     settings.PAYSTACK_SANDBOX_TRANSFER_OTP_SUFFIX = "77"
     settings.PAYSTACK_SANDBOX_TRANSFER_FAIL_SUFFIX = "13"
+    settings.PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX = "99"
     recipient = sandbox.create_transfer_recipient(
         name="Ada", account_number="0123456780", bank_code="044", currency="NGN"
     )
 
     pending = sandbox.initiate_transfer(
-        amount=100077, recipient_code=recipient.recipient_code, reference="wd_otp_1"
+        amount=100077, recipient_code=recipient.recipient_code, reference="wd_otp_1_000000000"
     )
     assert pending.status == "otp" and received == []
     with pytest.raises(PaystackRejected, match="Invalid OTP"):
         sandbox.finalize_transfer(transfer_code=pending.transfer_code, otp="000000")
     done = sandbox.finalize_transfer(transfer_code=pending.transfer_code, otp="123456")
-    assert done.status == "success"
+    assert done.status == "pending"
 
     failing = sandbox.initiate_transfer(
-        amount=100013, recipient_code=recipient.recipient_code, reference="wd_fail_1"
+        amount=100013, recipient_code=recipient.recipient_code, reference="wd_fail_1_00000000"
     )
     assert failing.status == "pending"
-    assert [(kind, data["reference"]) for kind, data in received] == [
-        ("transfer.success", "wd_otp_1"),
-        ("transfer.failed", "wd_fail_1"),
+    reversed_ = sandbox.initiate_transfer(
+        amount=100099, recipient_code=recipient.recipient_code, reference="wd_back_1_00000000"
+    )
+    assert reversed_.status == "pending"
+    assert [(kind, data["reference"], data["status"]) for kind, data in received] == [
+        ("transfer.success", "wd_otp_1_000000000", "success"),
+        ("transfer.failed", "wd_fail_1_00000000", "failed"),
+        ("transfer.success", "wd_back_1_00000000", "success"),
+        ("transfer.reversed", "wd_back_1_00000000", "reversed"),
     ]
-    assert sandbox.verify_transfer("wd_fail_1").status == "failed"
+    assert sandbox.verify_transfer("wd_otp_1_000000000").status == "success"
+    assert sandbox.verify_transfer("wd_fail_1_00000000").status == "failed"
+    assert sandbox.verify_transfer("wd_back_1_00000000").status == "reversed"
+
+
+@live
+def test_the_sandbox_refuses_transfer_references_paystack_refuses(sandbox, live_server):
+    recipient = sandbox.create_transfer_recipient(
+        name="Ada", account_number="0123456780", bank_code="044", currency="NGN"
+    )
+    for reference in ("wd_e2e_1", "a" * 51, "WD_UPPER_0000000000"):
+        answer = requests.post(
+            f"{live_server.url}/sandbox/paystack/transfer",
+            json={
+                "source": "balance",
+                "amount": 1000,
+                "recipient": recipient.recipient_code,
+                "reference": reference,
+                "currency": "NGN",
+            },
+            headers={"Authorization": f"Bearer {SANDBOX_SECRET_KEY}"},
+            timeout=10,
+        )
+        assert answer.status_code == 400
+        assert answer.json()["status"] is False
+        assert "16 to 50" in answer.json()["message"]
 
 
 # --- switched off ---------------------------------------------------------------------

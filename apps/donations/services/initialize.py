@@ -24,6 +24,7 @@ from apps.core.errors import Conflict, UpstreamError
 from apps.core.locks import lock_donation
 from apps.currency.money import format_money
 from apps.currency.selectors import currency_get
+from apps.payments.channels import paystack_channels
 from apps.payments.paystack import PaystackError, get_paystack_client
 from apps.platform_settings.pricing import convert, quote_donation
 
@@ -262,7 +263,7 @@ def donation_initialize(
                 "fee": donation.fee_amount,
                 "cover_fee": donation.cover_fee,
             },
-            channels=list(settings.PAYSTACK_CHANNELS or []) or None,
+            channels=paystack_channels(currency),
         )
     except PaystackError as exc:
         _initialize_failed(donation, str(exc))
