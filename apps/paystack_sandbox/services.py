@@ -24,8 +24,9 @@ import logging
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -47,7 +48,7 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _WEBHOOK_PATH = "/v1/paystack/webhook"
 
 # A few real banks per market, in Paystack's list shape.
-BANKS: list[dict] = [
+BANKS: list[dict[str, Any]] = [
     {"id": 1, "name": "Access Bank", "slug": "access-bank", "code": "044", "type": "nuban"},
     {
         "id": 3,
@@ -166,7 +167,7 @@ def _new_id() -> int:
     return 1_000_000_000 + secrets.randbelow(8_999_999_999)
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -176,7 +177,7 @@ def checkout_url(access_code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/sandbox/checkout/{access_code}"
 
 
-def bank_by_code(code: str, currency: str | None = None) -> dict | None:
+def bank_by_code(code: str, currency: str | None = None) -> dict[str, Any] | None:
     for bank in BANKS:
         if bank["code"] == code and (currency is None or bank["currency"] == currency):
             return bank
@@ -189,7 +190,8 @@ def resolve_account_name(account_number: str, bank_code: str) -> str:
         or account_number == UNRESOLVABLE_ACCOUNT
         or bank_by_code(bank_code) is None
         or not 6 <= len(account_number) <= 20
-        or (bank_by_code(bank_code)["currency"] == "NGN" and len(account_number) != 10)
+        # bank_by_code(bank_code) is not None: checked above.
+        or (bank_by_code(bank_code)["currency"] == "NGN" and len(account_number) != 10)  # type: ignore[index]
     ):
         raise SandboxRefusal("Could not resolve account name. Check parameters or try again.", 422)
     return _NAMES[int(account_number) % len(_NAMES)]
@@ -205,8 +207,8 @@ def sandbox_transaction_initialize(
     currency: str,
     reference: str,
     callback_url: str = "",
-    metadata: dict | None = None,
-    channels: list | None = None,
+    metadata: dict[str, Any] | None = None,
+    channels: list[str] | None = None,
 ) -> SandboxTransaction:
     with transaction.atomic():
         if SandboxTransaction.objects.filter(reference=reference).exists():
@@ -251,7 +253,7 @@ def sandbox_transaction_complete(
     return tx, True
 
 
-def transaction_data(tx: SandboxTransaction) -> dict:
+def transaction_data(tx: SandboxTransaction) -> dict[str, Any]:
     """A transaction as Paystack's verify answer and charge.* webhooks carry it."""
     paid = tx.status in (SandboxTransaction.Status.SUCCESS, SandboxTransaction.Status.REVERSED)
     return {
@@ -338,7 +340,7 @@ def sandbox_refund_create(
     return refund
 
 
-def refund_data(refund: SandboxRefund) -> dict:
+def refund_data(refund: SandboxRefund) -> dict[str, Any]:
     tx = refund.transaction
     return {
         "transaction": {
@@ -367,7 +369,7 @@ def refund_data(refund: SandboxRefund) -> dict:
     }
 
 
-def _refund_webhook_data(refund: SandboxRefund) -> dict:
+def _refund_webhook_data(refund: SandboxRefund) -> dict[str, Any]:
     """refund.processed: the refund, named by the transaction's reference."""
     tx = refund.transaction
     return {
@@ -413,7 +415,7 @@ def sandbox_recipient_create(
         )
 
 
-def recipient_data(recipient: SandboxRecipient) -> dict:
+def recipient_data(recipient: SandboxRecipient) -> dict[str, Any]:
     bank = bank_by_code(recipient.bank_code) or {}
     return {
         "active": True,
@@ -499,7 +501,7 @@ def sandbox_transfer_finalize(*, transfer_code: str, otp: str) -> SandboxTransfe
     return transfer
 
 
-def transfer_data(transfer: SandboxTransfer) -> dict:
+def transfer_data(transfer: SandboxTransfer) -> dict[str, Any]:
     return {
         "integration": SANDBOX_INTEGRATION_ID,
         "domain": "test",
@@ -536,7 +538,7 @@ def _enqueue_webhook(kind: str, object_id: str, event_type: str) -> None:
 @dataclass(frozen=True)
 class _Built:
     event_type: str
-    data: dict
+    data: dict[str, Any]
 
 
 def _build(kind: str, object_id: str, event_type: str) -> _Built:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,10 +13,10 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
 
+from .models import User
 from .phone import normalize_phone
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 
 def _check_password(password: str, user: User) -> None:
@@ -27,7 +27,7 @@ def _check_password(password: str, user: User) -> None:
 
 
 def _duplicate_fields(
-    email: str | None, phone: str | None, exclude_id=None
+    email: str | None, phone: str | None, exclude_id: uuid.UUID | None = None
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()
