@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format services smoke worker beat clean
+.PHONY: install run test lint typecheck format services smoke worker beat clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ services:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Strict on services, selectors and the Paystack client; see [tool.mypy] in pyproject.toml.
+typecheck: install
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -38,7 +43,9 @@ format: install
 # migration that changed since.
 test: install services
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=krogiving.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --create-db
 	@bash scripts/smoke_sqlite.sh $(PY)

@@ -13,6 +13,7 @@ sandbox can never run there) and is hardened for `check --deploy`.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -409,7 +410,7 @@ MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)
 MEDIA_MAX_IMAGE_SIDE = env.int("MEDIA_MAX_IMAGE_SIDE", default=2560)
 MEDIA_PRESIGN_EXPIRES_SECONDS = env.int("MEDIA_PRESIGN_EXPIRES_SECONDS", default=3600)
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -460,7 +461,7 @@ if IS_PRODUCTION:
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_DIR = env.str("LOG_DIR", default="")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},

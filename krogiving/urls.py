@@ -2,7 +2,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,7 +18,7 @@ handler403 = "apps.core.errors.handler403"
 handler404 = "apps.core.errors.handler404"
 handler500 = "apps.core.errors.handler500"
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("", include("apps.users.urls")),
     path("", include("apps.otp.urls")),
     path("", include("apps.campaigns.urls")),

@@ -11,6 +11,7 @@ the admin all refuse), and on PostgreSQL a trigger refuses UPDATE and DELETE as 
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -34,8 +35,9 @@ class AdminLogQuerySet(models.QuerySet):
     def delete(self):
         raise AuditLogImmutableError("Audit log entries are never deleted.")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django's convention: not copied onto the manager. The stubs do not know it.
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AdminLog(models.Model):
@@ -86,7 +88,7 @@ class AdminLog(models.Model):
         who = self.actor_email or "system"
         return f"#{self.sequence} {who} {self.action} {self.target_type}:{self.target_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditLogImmutableError("Audit log entries are never updated.")
         kwargs["force_insert"] = True

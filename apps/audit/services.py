@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -28,6 +28,9 @@ from apps.core.locks import lock_audit_chain_head
 
 from .chain import GENESIS_HASH, entry_hash
 from .models import HEAD_ID, USER_AGENT_MAX_LENGTH, AdminLog, AuditChainHead
+
+if TYPE_CHECKING:
+    from apps.users.models import User
 
 
 class AuditChainError(RuntimeError):
@@ -94,7 +97,7 @@ def _as_stored(before: Any, after: Any, ip_address: str | None) -> tuple[Any, An
 
 
 def _lock_head() -> AuditChainHead:
-    head = lock_audit_chain_head(HEAD_ID)
+    head: AuditChainHead | None = lock_audit_chain_head(HEAD_ID)
     if head is None:
         # A flushed database (tests, `manage.py flush`): start a new chain. ignore_conflicts
         # lets two writers race here; the second waits for the first and then locks its row.
@@ -102,7 +105,7 @@ def _lock_head() -> AuditChainHead:
             [AuditChainHead(id=HEAD_ID, last_sequence=0, last_hash=GENESIS_HASH)],
             ignore_conflicts=True,
         )
-        head = lock_audit_chain_head(HEAD_ID)
+        head = cast("AuditChainHead", lock_audit_chain_head(HEAD_ID))  # created just above
         if head.last_sequence == 0 and AdminLog.objects.exists():
             raise AuditChainError(
                 "The audit chain head record is missing while entries exist; run "
@@ -113,12 +116,12 @@ def _lock_head() -> AuditChainHead:
 
 def audit_log(
     *,
-    actor,
+    actor: User | None,
     action: str,
     target_type: str,
     target_id: str,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
     ip_address: str | None = None,
     user_agent: str = "",

@@ -110,8 +110,8 @@ class CampaignListCreateView(APIView):
     def post(self, request):
         data = s.CampaignCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = campaign_create(organizer=request.user, **data.validated_data)
-        campaign = campaign_detail(campaign.pk)
+        created = campaign_create(organizer=request.user, **data.validated_data)
+        campaign = campaign_detail(created.pk)
         return Response(s.CampaignOwnerOutput(campaign).data, status=status.HTTP_201_CREATED)
 
 

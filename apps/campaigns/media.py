@@ -42,8 +42,9 @@ from .storage import storage_delete as _storage_delete
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from django.contrib.auth.models import AbstractBaseUser
     from django.core.files.uploadedfile import UploadedFile
+
+    from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ def image_prepare(file: Any) -> PreparedMedia:
         ) from exc
     stored_format = IMAGE_TYPES[pillow_format]
     content = ContentFile(data)
-    content.content_type = stored_format[1]
+    content.content_type = stored_format[1]  # type: ignore[attr-defined]  # read by S3Storage
     return PreparedMedia(
         content=content,
         content_type=stored_format[1],
@@ -335,7 +336,7 @@ def video_prepare(file: Any) -> PreparedMedia:
     content_type = video_sniff(head)
     content = File(file)
     # S3Storage takes the object's Content-Type from here, not from what the client said.
-    content.content_type = content_type
+    content.content_type = content_type  # type: ignore[attr-defined]
     return PreparedMedia(
         content=content,
         content_type=content_type,
@@ -361,7 +362,7 @@ def media_ready() -> QuerySet[CampaignMedia]:
     return CampaignMedia.objects.filter(status=MediaStatus.READY).order_by("position", "created_at")
 
 
-def _owned_campaign(*, user: AbstractBaseUser, campaign_id: UUID, lock: bool = False) -> Campaign:
+def _owned_campaign(*, user: User, campaign_id: UUID, lock: bool = False) -> Campaign:
     campaigns = Campaign.objects.filter(pk=campaign_id, organizer_id=user.pk)
     if lock:
         campaigns = campaigns.select_for_update(of=("self",))
@@ -374,7 +375,7 @@ def _owned_campaign(*, user: AbstractBaseUser, campaign_id: UUID, lock: bool = F
     return campaign
 
 
-def _owned_media(*, user: AbstractBaseUser, media_id: UUID) -> CampaignMedia:
+def _owned_media(*, user: User, media_id: UUID) -> CampaignMedia:
     media = (
         CampaignMedia.objects.select_related("campaign")
         .filter(pk=media_id, campaign__organizer_id=user.pk)
@@ -433,7 +434,7 @@ def _new_name(media: CampaignMedia, extension: str) -> str:
 
 
 def campaign_media_upload(
-    *, user: AbstractBaseUser, campaign_id: UUID, kind: str, file: UploadedFile
+    *, user: User, campaign_id: UUID, kind: str, file: UploadedFile
 ) -> CampaignMedia:
     """Validate, store, then record an upload; the object is removed if recording fails.
 
@@ -480,7 +481,7 @@ def campaign_media_upload(
     return media
 
 
-def campaign_media_delete(*, user: AbstractBaseUser, media_id: UUID) -> None:
+def campaign_media_delete(*, user: User, media_id: UUID) -> None:
     """Remove media and, after the commit, its stored object; the next image becomes cover."""
     media = _owned_media(user=user, media_id=media_id)
     with transaction.atomic():
@@ -496,7 +497,7 @@ def campaign_media_delete(*, user: AbstractBaseUser, media_id: UUID) -> None:
 
 def campaign_media_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     media_id: UUID,
     position: int | None = None,
     is_cover: bool | None = None,
@@ -550,7 +551,7 @@ def campaign_media_update(
 
 def campaign_media_presign(
     *,
-    user: AbstractBaseUser,
+    user: User,
     campaign_id: UUID,
     kind: str,
     filename: str,
@@ -613,7 +614,7 @@ def campaign_media_presign(
     }
 
 
-def campaign_media_confirm(*, user: AbstractBaseUser, media_id: UUID) -> CampaignMedia:
+def campaign_media_confirm(*, user: User, media_id: UUID) -> CampaignMedia:
     """Check what a direct upload stored (HEAD + first bytes) and make the media ready.
 
     A missing object leaves the media pending (the upload may still be running); an

@@ -77,7 +77,8 @@ class PresignInput(StrictSerializer):
 class PresignUpload(serializers.Serializer):
     method = serializers.CharField()
     url = serializers.URLField()
-    fields = serializers.DictField(child=serializers.CharField())
+    # A declared field named "fields": DRF's metaclass moves it off the class attributes.
+    fields = serializers.DictField(child=serializers.CharField())  # type: ignore[assignment]
     max_bytes = serializers.IntegerField()
     expires_in = serializers.IntegerField()
 

@@ -16,9 +16,12 @@ MAX_QUERY_LENGTH = 200
 
 
 def search_vector() -> SearchVector:
-    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+    # Two SearchVectors combine into a CombinedSearchVector (a SearchVector); the stubs say
+    # CombinedExpression.
+    vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "story", weight="B", config=SEARCH_CONFIG
     )
+    return vector  # type: ignore[return-value]
 
 
 def uses_full_text() -> bool:

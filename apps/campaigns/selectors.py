@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -23,13 +23,18 @@ from .models import (
 from .search import search_filter, uses_full_text
 from .slugs import slug_owner_id
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.users.models import User
+
 
 def user_public_name(user: Any) -> str:
     """How a person appears in public: first and last name, never email or phone."""
     return (getattr(user, "full_name", "") or "").strip() or "A KROGiving user"
 
 
-def _with_related(queryset: QuerySet) -> QuerySet:
+def _with_related(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
     """What the campaign serializers read, in a fixed number of queries for any page size."""
     return queryset.select_related("organizer").prefetch_related(
         Prefetch(
@@ -42,7 +47,7 @@ def _with_related(queryset: QuerySet) -> QuerySet:
     )
 
 
-CampaignOrdering = Callable[[QuerySet], QuerySet]
+CampaignOrdering = Callable[[QuerySet[Campaign]], QuerySet[Campaign]]
 
 # The orderings the public list offers (API enum and error text), in this order.
 # Campaigns implements its own; "trending" counts donations, which this app may not
@@ -73,7 +78,7 @@ def campaign_orderings_missing() -> list[str]:
     return [name for name in ORDERINGS if name not in _ORDER_BY]
 
 
-def _order(campaigns: QuerySet, name: str) -> QuerySet:
+def _order(campaigns: QuerySet[Campaign], name: str) -> QuerySet[Campaign]:
     try:
         ordering = _ORDER_BY[name]
     except KeyError:
@@ -90,7 +95,7 @@ def campaign_list_public(
     currency: str | None = None,
     q: str | None = None,
     ordering: str | None = None,
-) -> QuerySet:
+) -> QuerySet[Campaign]:
     """Active campaigns. With `q` and no `ordering`, the best matches come first."""
     campaigns = Campaign.objects.filter(status=CampaignStatus.ACTIVE)
     if category:
@@ -134,21 +139,21 @@ def campaign_is_public(campaign: Campaign) -> bool:
     return campaign.status in PUBLIC_STATUSES
 
 
-def campaign_visible_to(campaign: Campaign, user: Any) -> bool:
+def campaign_visible_to(campaign: Campaign, user: User | AnonymousUser | None) -> bool:
     """Anyone sees a public campaign; the others only their organiser and staff."""
     if campaign_is_public(campaign):
         return True
     return campaign_sees_private(campaign, user)
 
 
-def campaign_sees_private(campaign: Campaign, user: Any) -> bool:
+def campaign_sees_private(campaign: Campaign, user: User | AnonymousUser | None) -> bool:
     """The organiser and staff see the organiser's view (status reasons, ...)."""
     if user is None or not user.is_authenticated:
         return False
     return user.pk == campaign.organizer_id or bool(user.is_staff)
 
 
-def campaign_get_visible(*, slug: str, user: Any) -> Campaign:
+def campaign_get_visible(*, slug: str, user: User | AnonymousUser | None) -> Campaign:
     """By current or former slug; NotFound when missing or not for this user's eyes."""
     campaign_id = campaign_id_for_slug(slug)
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id is not None else None
@@ -157,13 +162,13 @@ def campaign_get_visible(*, slug: str, user: Any) -> Campaign:
     return campaign
 
 
-def campaign_list_for_organizer(*, organizer: Any) -> QuerySet:
+def campaign_list_for_organizer(*, organizer: User) -> QuerySet[Campaign]:
     return _with_related(
         Campaign.objects.filter(organizer=organizer).order_by("-created_at", "-pk")
     )
 
 
-def campaign_get_for_organizer(*, campaign_id: Any, organizer: Any) -> Campaign:
+def campaign_get_for_organizer(*, campaign_id: Any, organizer: User) -> Campaign:
     """The organiser's own campaign; anyone else (staff too) gets NotFound."""
     campaign = _with_related(
         Campaign.objects.filter(pk=campaign_id, organizer_id=organizer.pk)
@@ -173,7 +178,7 @@ def campaign_get_for_organizer(*, campaign_id: Any, organizer: Any) -> Campaign:
     return campaign
 
 
-def comment_list_public(*, campaign: Campaign) -> QuerySet:
+def comment_list_public(*, campaign: Campaign) -> QuerySet[Comment]:
     """Visible comments, newest first, with their authors' names."""
     return (
         Comment.objects.filter(campaign=campaign, is_hidden=False)
@@ -182,14 +187,14 @@ def comment_list_public(*, campaign: Campaign) -> QuerySet:
     )
 
 
-def comment_get_own(*, campaign: Campaign, comment_id: Any, author: Any) -> Comment:
+def comment_get_own(*, campaign: Campaign, comment_id: Any, author: User) -> Comment:
     comment = Comment.objects.filter(pk=comment_id, campaign=campaign, author_id=author.pk).first()
     if comment is None:
         raise NotFound("No such comment.")
     return comment
 
 
-def campaign_list_admin(*, status: str = "", query: str = "") -> QuerySet:
+def campaign_list_admin(*, status: str = "", query: str = "") -> QuerySet[Campaign]:
     """Every campaign for the staff console, oldest submission first when filtering a queue."""
     campaigns = _with_related(Campaign.objects.all())
     if status:

@@ -112,7 +112,8 @@ class CampaignListItemOutput(serializers.Serializer):
         return story[: EXCERPT_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
     def get_media(self, campaign: Campaign) -> list[dict]:
-        return MediaOutput(_ready_media(campaign), many=True).data
+        # many=True gives a ReturnList; the stubs type every .data as ReturnDict.
+        return MediaOutput(_ready_media(campaign), many=True).data  # type: ignore[return-value]
 
     def get_cover_url(self, campaign: Campaign) -> str | None:
         media = _ready_media(campaign)

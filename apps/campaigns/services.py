@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,8 +46,12 @@ from .models import (
 from .selectors import user_public_name
 from .slugs import slug_choose, slug_fits_title, slug_is_valid
 
+if TYPE_CHECKING:
+    from apps.users.models import User
+else:
+    User = get_user_model()
+
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 S = CampaignStatus
 # action -> (statuses it may start from, status it leads to)
@@ -79,7 +84,8 @@ def _lock(campaign: Campaign | Any) -> Campaign:
     """The campaign row, locked for the rest of the transaction."""
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
     try:
-        return lock_campaign(pk)
+        locked: Campaign = lock_campaign(pk)
+        return locked
     except Campaign.DoesNotExist as exc:
         raise NotFound("No such campaign.") from exc
 
@@ -95,7 +101,7 @@ def _check_transition(campaign: Campaign, action: str) -> str:
     return target
 
 
-def _require_organizer(campaign: Campaign, actor: Any) -> None:
+def _require_organizer(campaign: Campaign, actor: User | None) -> None:
     # Another user learns nothing about the campaign: the same answer as a missing one.
     if actor is None or campaign.organizer_id != getattr(actor, "pk", None):
         raise NotFound("No such campaign.")
@@ -128,7 +134,7 @@ def _category(slug: Any) -> Category:
     return category
 
 
-def _goal(value: Any) -> int:
+def _goal(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _invalid("goal_amount", "Give a whole number of minor units (kobo, cents).")
     if value <= 0:
@@ -154,7 +160,7 @@ def _story(value: Any) -> str:
     return story
 
 
-def _end_date(value: Any) -> datetime.date | None:
+def _end_date(value: datetime.date | None) -> datetime.date | None:
     if value is None:
         return None
     if value <= _today():
@@ -171,7 +177,7 @@ def _reason(value: Any, *, max_length: int = MAX_REASON_LENGTH) -> str:
     return reason
 
 
-def _require_staff_permission(actor: Any, permission: str) -> None:
+def _require_staff_permission(actor: User | None, permission: str) -> None:
     """Defence in depth: the API and the console check this too before calling."""
     if not (
         actor is not None
@@ -182,7 +188,7 @@ def _require_staff_permission(actor: Any, permission: str) -> None:
         raise Forbidden(f"This needs the {permission} permission.")
 
 
-def _audit(actor: Any, action: str, campaign: Campaign, before: str, **after: Any) -> None:
+def _audit(actor: User | None, action: str, campaign: Campaign, before: str, **after: Any) -> None:
     """The staff action's audit row, in the transaction that makes the change."""
     audit_log(
         actor=actor,
@@ -287,7 +293,7 @@ def _notify_reviewers(campaign: Campaign) -> None:
 
 def campaign_create(
     *,
-    organizer: Any,
+    organizer: User,
     title: str,
     story: str,
     goal_amount: int,
@@ -318,7 +324,7 @@ def _current(campaign: Campaign, field: str) -> Any:
     return getattr(campaign, field)
 
 
-_CLEANERS = {
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
     "title": _title,
     "story": _story,
     "goal_amount": _goal,
@@ -326,7 +332,7 @@ _CLEANERS = {
 }
 
 
-def campaign_update(*, campaign: Campaign, actor: Any, **changes: Any) -> Campaign:
+def campaign_update(*, campaign: Campaign, actor: User | None, **changes: Any) -> Campaign:
     """Change the fields the current status allows (apps.campaigns.rules).
 
     A field sent with its current value is not a change and is always accepted, so a
@@ -408,7 +414,7 @@ def campaign_submit_problems(campaign: Campaign) -> dict[str, list[str]]:
     return problems
 
 
-def campaign_submit(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_submit(*, campaign: Campaign, actor: User | None) -> Campaign:
     """Send a draft (or a rejected campaign, edited) for review; reviewers get an email."""
     with transaction.atomic():
         campaign = _lock(campaign)
@@ -431,7 +437,7 @@ def campaign_submit(*, campaign: Campaign, actor: Any) -> Campaign:
     return campaign
 
 
-def campaign_approve(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_approve(*, campaign: Campaign, actor: User | None) -> Campaign:
     """Publish a campaign waiting for review; its slug is fixed from now on."""
     _require_staff_permission(actor, "campaigns.review_campaign")
     with transaction.atomic():
@@ -459,7 +465,7 @@ def campaign_approve(*, campaign: Campaign, actor: Any) -> Campaign:
     return campaign
 
 
-def campaign_reject(*, campaign: Campaign, actor: Any, reason: str) -> Campaign:
+def campaign_reject(*, campaign: Campaign, actor: User | None, reason: str) -> Campaign:
     """Send a campaign back to its organiser with the reason; they may edit and resubmit."""
     _require_staff_permission(actor, "campaigns.review_campaign")
     reason = _reason(reason)
@@ -480,7 +486,7 @@ def campaign_reject(*, campaign: Campaign, actor: Any, reason: str) -> Campaign:
     return campaign
 
 
-def campaign_close(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_close(*, campaign: Campaign, actor: User | None) -> Campaign:
     """The organiser stops an active campaign for good."""
     with transaction.atomic():
         campaign = _lock(campaign)
@@ -493,7 +499,7 @@ def campaign_close(*, campaign: Campaign, actor: Any) -> Campaign:
     return campaign
 
 
-def campaign_suspend(*, campaign: Campaign, actor: Any, reason: str) -> Campaign:
+def campaign_suspend(*, campaign: Campaign, actor: User | None, reason: str) -> Campaign:
     """Staff take an active campaign out of public view (reversible)."""
     _require_staff_permission(actor, "campaigns.change_campaign")
     reason = _reason(reason)
@@ -512,7 +518,7 @@ def campaign_suspend(*, campaign: Campaign, actor: Any, reason: str) -> Campaign
     return campaign
 
 
-def campaign_unsuspend(*, campaign: Campaign, actor: Any) -> Campaign:
+def campaign_unsuspend(*, campaign: Campaign, actor: User | None) -> Campaign:
     """Lift a suspension: the campaign is active again."""
     _require_staff_permission(actor, "campaigns.change_campaign")
     with transaction.atomic():
@@ -625,7 +631,7 @@ def campaign_slugs_repair() -> SlugRepairReport:
 # --- comments ---------------------------------------------------------------------------
 
 
-def comment_create(*, campaign: Campaign, author: Any, body: str) -> Comment:
+def comment_create(*, campaign: Campaign, author: User, body: str) -> Comment:
     """A plain-text comment on an active or ended campaign."""
     body = str(body or "").strip()
     if not body:
@@ -642,14 +648,14 @@ def comment_create(*, campaign: Campaign, author: Any, body: str) -> Comment:
     return Comment.objects.create(campaign=campaign, author=author, body=body)
 
 
-def comment_delete(*, comment: Comment, actor: Any) -> None:
+def comment_delete(*, comment: Comment, actor: User | None) -> None:
     """Authors delete their own comments; anyone else is told there is no such comment."""
     if actor is None or comment.author_id != getattr(actor, "pk", None):
         raise NotFound("No such comment.")
     comment.delete()
 
 
-def comment_hide(*, comment: Comment, actor: Any, reason: str) -> Comment:
+def comment_hide(*, comment: Comment, actor: User | None, reason: str) -> Comment:
     """Staff hide a comment from the public list; hiding a hidden one changes nothing."""
     _require_staff_permission(actor, "campaigns.change_comment")
     reason = _reason(reason, max_length=300)

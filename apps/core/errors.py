@@ -60,7 +60,7 @@ class ErrorCode(StrEnum):
 class ApplicationError(Exception):
     """A refusal a service raises; the API turns it into the error shape."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid_request"
 
     def __init__(
@@ -171,12 +171,12 @@ _DRF_CODES = {
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler, answering in the one error shape."""
     if isinstance(exc, ApplicationError):
-        response = Response(
+        refusal = Response(
             error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code
         )
         if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+            refusal["Retry-After"] = str(exc.retry_after)
+        return refusal
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None
         exc = exceptions.ValidationError(fields or exc.messages)
@@ -220,8 +220,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "throttled",
         }:
             code = _DRF_CODES.get(type(exc), code)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        extra["retry_after"] = int(exc.wait + 0.999)
+    # The stubs leave out Throttled.wait, which DRF sets in __init__.
+    wait = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+    if wait is not None:
+        extra["retry_after"] = int(wait + 0.999)
     response.data = error_body(code, message, fields, extra)
     return response
 

@@ -1,5 +1,8 @@
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.http import HttpRequest
+from rest_framework.authentication import BaseAuthentication
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -24,7 +27,7 @@ class PublicEndpointMixin:
     DRF would otherwise turn a 401 into a 403 for views without authenticators.
     """
 
-    authentication_classes: list = []
+    authentication_classes: Sequence[type[BaseAuthentication]] = []
 
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

@@ -21,7 +21,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get(self.header, "")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

@@ -41,7 +41,7 @@ class ManualRateForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("base") and cleaned.get("base") == cleaned.get("quote"):
+        if cleaned and cleaned.get("base") and cleaned.get("base") == cleaned.get("quote"):
             self.add_error("quote", "Must differ from base.")
         return cleaned
 
@@ -71,10 +71,10 @@ class ExchangeRateAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ManualRateForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         return ("base", "quote", "rate") if obj is None else self.readonly_fields

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from apps.core.errors import InvalidInput
 
 from .models import Currency
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import ExchangeRate
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +109,9 @@ def invalidate_currency_cache() -> None:
         logger.warning("currency cache delete failed: %s", exc)
 
 
-def exchange_rate_list(*, base: str = "", quote: str = "", source: str = ""):
+def exchange_rate_list(
+    *, base: str = "", quote: str = "", source: str = ""
+) -> QuerySet[ExchangeRate]:
     from .models import ExchangeRate
 
     rows = ExchangeRate.objects.select_related("created_by").order_by("-fetched_at", "-created_at")

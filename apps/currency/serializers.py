@@ -27,7 +27,8 @@ class ExchangeRateOutput(serializers.Serializer):
     base = serializers.CharField(source="base_id")
     quote = serializers.CharField(source="quote_id")
     rate = serializers.DecimalField(max_digits=30, decimal_places=18, coerce_to_string=True)
-    source = serializers.CharField()
+    # A declared field named "source": DRF's metaclass moves it off the class attributes.
+    source = serializers.CharField()  # type: ignore[assignment]
     fetched_at = serializers.DateTimeField()
     provider_time = serializers.DateTimeField(allow_null=True)
     created_by = serializers.SerializerMethodField()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +27,9 @@ from .models import (
 )
 from .providers import RateProvider, RateProviderError, provider_from_settings
 from .selectors import currency_enabled_codes, currency_get, invalidate_currency_cache
+
+if TYPE_CHECKING:
+    from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +56,7 @@ def currency_update(
     code: str,
     enabled: bool | None = None,
     minimum_donation: int | None = None,
-    actor=None,
+    actor: User | None = None,
 ) -> Currency:
     """Switch a currency on or off, or change its minimum donation."""
     currency_get(code, field="code")
@@ -86,7 +92,9 @@ def currency_update(
     return currency
 
 
-def exchange_rate_record_manual(*, actor, base: str, quote: str, rate: object) -> ExchangeRate:
+def exchange_rate_record_manual(
+    *, actor: User, base: str, quote: str, rate: object
+) -> ExchangeRate:
     """Record a staff-entered market rate: 1 `base` = `rate` `quote`.
 
     It wins over fetched rates of the pair until it is older than the maximum rate age
@@ -130,7 +138,7 @@ def exchange_rate_record_manual(*, actor, base: str, quote: str, rate: object) -
     return row
 
 
-def exchange_rate_revoke(*, actor, rate_id) -> ExchangeRate:
+def exchange_rate_revoke(*, actor: User | None, rate_id: uuid.UUID | str) -> ExchangeRate:
     """Withdraw a manual rate entered by mistake; conversions stop using it at once."""
     with transaction.atomic():
         row = ExchangeRate.objects.select_for_update().filter(pk=rate_id).first()
@@ -169,7 +177,14 @@ def exchange_rates_refresh(*, provider: RateProvider | None = None) -> RateRefre
     base = settings.EXCHANGE_RATES_BASE
     started = time.monotonic()
 
-    def finish(status: str, *, error: str = "", http_status=None, rows=(), missing=()):
+    def finish(
+        status: str,
+        *,
+        error: str = "",
+        http_status: int | None = None,
+        rows: Sequence[ExchangeRate] = (),
+        missing: Iterable[str] = (),
+    ) -> RateRefresh:
         with transaction.atomic():
             if rows:
                 ExchangeRate.objects.bulk_create(rows)

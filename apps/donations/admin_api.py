@@ -49,8 +49,8 @@ class AdminDonationDetailView(APIView):
     @extend_schema(responses={200: s.AdminDonationDetailOutput})
     def get(self, request, donation_id: uuid.UUID):
         donation = donation_get(donation_id)
-        donation.timeline_events = donation_timeline(donation)
-        return Response(s.AdminDonationDetailOutput(donation).data)
+        context = {"timeline": donation_timeline(donation)}
+        return Response(s.AdminDonationDetailOutput(donation, context=context).data)
 
 
 class AdminDonationRefundView(APIView):

@@ -105,7 +105,7 @@ class CampaignLeaderboardView(APIView):
         campaign = campaign_get_visible(slug=slug, user=request.user)
         rows = donation_leaderboard(campaign=campaign, limit=query.validated_data["limit"])
         for rank, row in enumerate(rows, start=1):
-            row.rank = rank
+            row.rank = rank  # type: ignore[attr-defined]  # read by LeaderboardOutput
         return Response(
             s.LeaderboardOutput(
                 {"campaign": campaign.slug, "currency": campaign.currency_id, "results": rows}

@@ -38,7 +38,9 @@ def donation_list_public(*, campaign: Campaign) -> QuerySet[Donation]:
     )
 
 
-def donation_leaderboard(*, campaign: Campaign, limit: int = LEADERBOARD_DEFAULT) -> list:
+def donation_leaderboard(
+    *, campaign: Campaign, limit: int = LEADERBOARD_DEFAULT
+) -> list[DonorAggregate]:
     """Top donors by total given, from the per-donor aggregate (index campaign, -total):
     reading the top N touches N index entries, however many donations there are."""
     limit = max(1, min(int(limit), LEADERBOARD_MAX))

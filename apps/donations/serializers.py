@@ -6,6 +6,9 @@ with no name.
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import StrictSerializer
@@ -231,7 +234,13 @@ class DonationEventOutput(serializers.ModelSerializer):
 
 class AdminDonationDetailOutput(AdminDonationOutput):
     refunds = RefundOutput(many=True, read_only=True)
-    timeline = DonationEventOutput(many=True, read_only=True, source="timeline_events")
+    timeline = serializers.SerializerMethodField(
+        help_text="What happened to the donation, oldest first (needs `timeline` in context)."
+    )
 
     class Meta(AdminDonationOutput.Meta):
         fields = [*AdminDonationOutput.Meta.fields, "refunds", "timeline"]
+
+    @extend_schema_field(DonationEventOutput(many=True))
+    def get_timeline(self, donation: Donation) -> list[dict[str, Any]]:
+        return list(DonationEventOutput(self.context["timeline"], many=True).data)

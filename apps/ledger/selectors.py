@@ -19,7 +19,10 @@ def account_balance(
     """The cached balance of one account; 0 for an account nothing has posted to yet."""
     code = currency.code if isinstance(currency, Currency) else currency
     account = Account.objects.filter(
-        kind=kind, currency_id=code, campaign_id=campaign.pk if campaign else None
+        kind=kind,
+        currency_id=code,
+        # campaign_id=None is IS NULL; the plugin only allows a UUID here.
+        campaign_id=campaign.pk if campaign else None,  # type: ignore[misc]
     ).first()
     return account.balance if account else 0
 
@@ -80,12 +83,12 @@ def ledger_verify() -> LedgerReport:
                 f"(cached {account.balance}, from entries {account.recomputed})"
             )
 
-    for account in Account.objects.filter(campaign__isnull=False).exclude(
+    for other in Account.objects.filter(campaign__isnull=False).exclude(
         currency_id=F("campaign__currency_id")
     ):
         problems.append(
-            f"account {account.pk} ({account}): not in its campaign's currency "
-            f"{account.campaign.currency_id}"
+            f"account {other.pk} ({other}): not in its campaign's currency "
+            f"{other.campaign.currency_id}"  # type: ignore[union-attr]  # campaign__isnull=False
         )
 
     for entry in Entry.objects.exclude(currency_id=F("account__currency_id")).select_related(

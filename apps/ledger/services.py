@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -52,7 +52,7 @@ from apps.currency.models import Currency
 
 from .models import CAMPAIGN_KINDS, Account, AccountKind, Entry, LedgerTransaction, TransactionKind
 
-REFERENCE_MAX_LENGTH = LedgerTransaction._meta.get_field("reference").max_length
+REFERENCE_MAX_LENGTH = cast(int, LedgerTransaction._meta.get_field("reference").max_length)
 
 
 class InsufficientFunds(Conflict):
@@ -76,7 +76,7 @@ class _Line:
 # --- validation -------------------------------------------------------------------------
 
 
-def _amount(name: str, value: Any, *, allow_zero: bool = False) -> int:
+def _amount(name: str, value: object, *, allow_zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(
             f"{name}: must be an integer number of minor units.",
@@ -88,7 +88,7 @@ def _amount(name: str, value: Any, *, allow_zero: bool = False) -> int:
     return value
 
 
-def _reference(value: Any) -> str:
+def _reference(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("reference: is required.", fields={"reference": ["Required."]})
     if len(value) > REFERENCE_MAX_LENGTH:
@@ -332,7 +332,7 @@ def _campaign_move(
     reference = _reference(reference)
     amount = _amount("amount", amount)
     currency = campaign.currency_id
-    owner = dict.fromkeys(CAMPAIGN_KINDS, campaign.pk)
+    owner: dict[str, UUID] = dict.fromkeys(CAMPAIGN_KINDS, campaign.pk)
     return _post(
         reference=reference,
         kind=kind,

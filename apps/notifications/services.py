@@ -16,9 +16,9 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
@@ -30,9 +30,12 @@ from django.utils import timezone
 from .models import Notification
 from .sms import send_sms
 
+if TYPE_CHECKING:
+    from apps.users.models import User
+
 logger = logging.getLogger(__name__)
 
-TEMPLATE_PARTS = {
+TEMPLATE_PARTS: dict[str, tuple[str, ...]] = {
     Notification.Channel.EMAIL: ("subject.txt", "body.txt", "body.html"),
     Notification.Channel.SMS: ("sms.txt",),
 }
@@ -48,7 +51,12 @@ def _template_path(template: str, part: str) -> str:
 
 
 def _validate(
-    *, channel: str, template: str, recipient: str, context: dict, secret_context: dict
+    *,
+    channel: str,
+    template: str,
+    recipient: str,
+    context: dict[str, Any],
+    secret_context: dict[str, Any],
 ) -> None:
     if channel not in TEMPLATE_PARTS:
         raise ValueError(f"Unknown notification channel {channel!r}.")
@@ -82,9 +90,9 @@ def notification_send(
     channel: str,
     template: str,
     recipient: str,
-    context: dict | None = None,
-    secret_context: dict | None = None,
-    user: AbstractBaseUser | None = None,
+    context: dict[str, Any] | None = None,
+    secret_context: dict[str, Any] | None = None,
+    user: User | None = None,
 ) -> Notification:
     """Record a notification and deliver it by a task once the transaction commits.
 
@@ -111,7 +119,7 @@ def notification_send(
     return notification
 
 
-def _enqueue_delivery(notification_id: str, secret_context: dict) -> None:
+def _enqueue_delivery(notification_id: str, secret_context: dict[str, Any]) -> None:
     """On-commit callback: enqueue the task; a broker failure is recorded, not raised."""
     from .tasks import deliver_notification
 
@@ -133,7 +141,7 @@ class _Delivery:
     note: str = ""  # providers that failed before one took the message
 
 
-def _render_context(notification: Notification, secret_context: dict) -> dict:
+def _render_context(notification: Notification, secret_context: dict[str, Any]) -> dict[str, Any]:
     return {
         "site_name": "KROGiving",
         "front_end_url": settings.FRONT_END_URL,
@@ -142,7 +150,7 @@ def _render_context(notification: Notification, secret_context: dict) -> dict:
     }
 
 
-def _email_provider_name(connection) -> str:
+def _email_provider_name(connection: object) -> str:
     """`sendgrid`, `mailersend`, ... for anymail; `console`, `smtp`, ... for Django's."""
     esp_name = getattr(connection, "esp_name", None)
     if esp_name:
@@ -150,7 +158,7 @@ def _email_provider_name(connection) -> str:
     return type(connection).__module__.rsplit(".", 1)[-1]
 
 
-def _deliver_email(notification: Notification, context: dict) -> _Delivery:
+def _deliver_email(notification: Notification, context: dict[str, Any]) -> _Delivery:
     def render(part: str) -> str:
         return render_to_string(_template_path(notification.template, part), context)
 
@@ -164,8 +172,8 @@ def _deliver_email(notification: Notification, context: dict) -> _Delivery:
     )
     message.attach_alternative(render("body.html"), "text/html")
     # Anymail passes these on to the ESP (ignored by Django's own backends).
-    message.tags = [notification.template]
-    message.metadata = {"notification_id": str(notification.id)}
+    message.tags = [notification.template]  # type: ignore[attr-defined]
+    message.metadata = {"notification_id": str(notification.id)}  # type: ignore[attr-defined]
     message.send()
     status = getattr(message, "anymail_status", None)
     message_id = getattr(status, "message_id", None)
@@ -175,7 +183,7 @@ def _deliver_email(notification: Notification, context: dict) -> _Delivery:
     )
 
 
-def _deliver_sms(notification: Notification, context: dict) -> _Delivery:
+def _deliver_sms(notification: Notification, context: dict[str, Any]) -> _Delivery:
     text = render_to_string(_template_path(notification.template, "sms.txt"), context).strip()
     result = send_sms(notification.recipient, text)
     return _Delivery(
@@ -185,7 +193,7 @@ def _deliver_sms(notification: Notification, context: dict) -> _Delivery:
     )
 
 
-def notification_deliver(*, notification_id: str, secret_context: dict) -> Notification:
+def notification_deliver(*, notification_id: str, secret_context: dict[str, Any]) -> Notification:
     """Render and send one notification, recording the outcome on its row.
 
     Safe to run twice: a notification already sent is not sent again, and a concurrent

@@ -21,9 +21,9 @@ class _SecretArgsTask(Task):
             shown = [repr(args[0]), *(_HIDDEN for _ in args[1:])]
             options.setdefault("argsrepr", f"({', '.join(shown)})")
         if kwargs:
-            shown = {k: (_HIDDEN if k == "secret_context" else repr(v)) for k, v in kwargs.items()}
+            named = {k: (_HIDDEN if k == "secret_context" else repr(v)) for k, v in kwargs.items()}
             options.setdefault(
-                "kwargsrepr", "{" + ", ".join(f"{k!r}: {v}" for k, v in shown.items()) + "}"
+                "kwargsrepr", "{" + ", ".join(f"{k!r}: {v}" for k, v in named.items()) + "}"
             )
         return super().apply_async(args, kwargs, **options)
 

@@ -180,7 +180,7 @@ class TransactionVerification:
     gateway_response: str
     fees: int | None
     customer_email: str
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
@@ -310,7 +310,7 @@ class PaystackClient:
         currency: str,
         reference: str,
         callback_url: str | None = None,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         channels: list[str] | None = None,
     ) -> InitializedTransaction:
         """`POST /transaction/initialize`. Safe to repeat: the reference is ours and unique."""
@@ -377,7 +377,7 @@ class PaystackClient:
             reference=reference,
         )
         data = _data(envelope, "verify_transaction", reference)
-        customer = data.get("customer") if isinstance(data.get("customer"), dict) else {}
+        customer = data["customer"] if isinstance(data.get("customer"), dict) else {}
         metadata = data.get("metadata")
         return TransactionVerification(
             id=_opt_int(data.get("id")),
@@ -465,7 +465,7 @@ class PaystackClient:
                             active=bool(row.get("active", True)),
                         )
                     )
-            meta = envelope.get("meta") if isinstance(envelope.get("meta"), dict) else {}
+            meta = envelope["meta"] if isinstance(envelope.get("meta"), dict) else {}
             cursor = meta.get("next")
             if not cursor:
                 break
@@ -521,7 +521,7 @@ class PaystackClient:
             },
         )
         data = _data(envelope, "create_transfer_recipient", "")
-        details = data.get("details") if isinstance(data.get("details"), dict) else {}
+        details = data["details"] if isinstance(data.get("details"), dict) else {}
         return TransferRecipient(
             recipient_code=_str(data, "recipient_code", "create_transfer_recipient"),
             name=str(data.get("name") or name),
@@ -618,11 +618,11 @@ class PaystackClient:
         method: str,
         path: str,
         *,
-        params: dict | None = None,
-        json: dict | None = None,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
         reference: str = "",
         retry: _Retry | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Send, retrying as the call allows; the decoded envelope, or a PaystackError.
 
         Leaves one PaystackCall row and one log line whatever happens.
@@ -634,9 +634,9 @@ class PaystackClient:
         duration_ms = int((time.monotonic() - started) * 1000)
         response = outcome.response
         error: PaystackError | None = None
-        envelope: dict = {}
+        envelope: dict[str, Any] = {}
         body: Any = None
-        context = {"operation": operation, "reference": reference}
+        context: dict[str, Any] = {"operation": operation, "reference": reference}
         if response is None:
             error = PaystackUnavailable(
                 f"Paystack could not be reached: {outcome.error}.", **context
@@ -697,8 +697,8 @@ class PaystackClient:
         method: str,
         path: str,
         *,
-        params: dict | None,
-        json: dict | None,
+        params: dict[str, Any] | None,
+        json: dict[str, Any] | None,
         retry: _Retry,
         started: float,
     ) -> _Outcome:
@@ -940,7 +940,7 @@ def _retry_after(response: requests.Response) -> float | None:
     return max(0.0, (when - timezone.now()).total_seconds())
 
 
-def _data(envelope: dict, operation: str, reference: str) -> dict:
+def _data(envelope: dict[str, Any], operation: str, reference: str) -> dict[str, Any]:
     data = envelope.get("data")
     if not isinstance(data, dict):
         raise PaystackBadResponse(
@@ -949,14 +949,14 @@ def _data(envelope: dict, operation: str, reference: str) -> dict:
     return data
 
 
-def _str(data: dict, key: str, operation: str) -> str:
+def _str(data: dict[str, Any], key: str, operation: str) -> str:
     value = data.get(key)
     if value in (None, ""):
         raise PaystackBadResponse(f"Paystack's answer has no {key}.", operation=operation)
     return str(value)
 
 
-def _int(data: dict, key: str, operation: str) -> int:
+def _int(data: dict[str, Any], key: str, operation: str) -> int:
     value = _opt_int(data.get(key))
     if value is None:
         raise PaystackBadResponse(f"Paystack's answer has no whole {key}.", operation=operation)
@@ -982,7 +982,7 @@ def _datetime(value: Any) -> datetime | None:
         return None
 
 
-def _transfer(data: dict, reference: str) -> Transfer:
+def _transfer(data: dict[str, Any], reference: str) -> Transfer:
     return Transfer(
         status=_str(data, "status", "transfer"),
         transfer_code=str(data.get("transfer_code") or ""),

@@ -22,8 +22,9 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -44,7 +45,7 @@ _OPEN = (Outcome.PENDING, Outcome.FAILED)
 _DONE = (Outcome.APPLIED, Outcome.IGNORED, Outcome.DUPLICATE)
 
 
-def _event_reference(data: dict) -> str:
+def _event_reference(data: dict[str, Any]) -> str:
     """data.reference; refunds carry data.transaction_reference (or data.transaction)."""
     reference = data.get("reference") or data.get("transaction_reference")
     if not reference and isinstance(data.get("transaction"), dict):
@@ -53,7 +54,7 @@ def _event_reference(data: dict) -> str:
 
 
 def paystack_event_record(
-    *, body: bytes, payload: dict, source_ip: str | None = None
+    *, body: bytes, payload: dict[str, Any], source_ip: str | None = None
 ) -> tuple[PaystackEvent, bool]:
     """Store a webhook whose signature has been verified; (event, created).
 
@@ -64,7 +65,7 @@ def paystack_event_record(
         raise ValueError("a Paystack event is a JSON object with an `event` string")
     digest = hashlib.sha256(body).hexdigest()
     now = timezone.now()
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
     event_type = payload["event"][:100]
     paystack_id = data.get("id")
     with transaction.atomic():
@@ -117,7 +118,7 @@ def _enqueue_processing(event_id: str) -> None:
         logger.exception("paystack event not enqueued", extra={"paystack_event_id": event_id})
 
 
-def _claim(event_id: str) -> object | None:
+def _claim(event_id: str) -> datetime | None:
     """Take the event for processing; the claim's timestamp, or None if not ours to take."""
     now = timezone.now()
     taken = (
@@ -130,7 +131,7 @@ def _claim(event_id: str) -> object | None:
     return now if taken else None
 
 
-def _finish(event_id: str, claimed_at, *, outcome: str, error: str = "") -> None:
+def _finish(event_id: str, claimed_at: datetime, *, outcome: str, error: str = "") -> None:
     now = timezone.now()
     PaystackEvent.objects.filter(pk=event_id, processing_started_at=claimed_at).update(
         outcome=outcome,
@@ -193,7 +194,7 @@ def paystack_events_replay(
     max_attempts: int | None = REPLAY_MAX_ATTEMPTS,
     event_ids: Iterable[str] | None = None,
     limit: int = 500,
-) -> Counter:
+) -> Counter[str]:
     """Apply again events left pending (lost task, dead worker) or failed; counts by outcome.
 
     Selected: `outcomes` received more than `older_than` ago (or exactly `event_ids`),
@@ -217,7 +218,7 @@ def paystack_events_replay(
         PaystackEvent.objects.filter(pk__in=ids, outcome=Outcome.IGNORED).update(
             outcome=Outcome.PENDING, processed_at=None, error="", updated_at=timezone.now()
         )
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     for event_id in ids:
         try:
             counts[paystack_event_process(event_id=str(event_id)).outcome] += 1

@@ -29,8 +29,9 @@ import logging
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -56,7 +57,7 @@ _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _WEBHOOK_PATH = "/v1/paystack/webhook"
 
 # A few real banks per market, in Paystack's list shape.
-BANKS: list[dict] = [
+BANKS: list[dict[str, Any]] = [
     {"id": 1, "name": "Access Bank", "slug": "access-bank", "code": "044", "type": "nuban"},
     {
         "id": 3,
@@ -175,17 +176,18 @@ def _new_id() -> int:
     return 1_000_000_000 + secrets.randbelow(8_999_999_999)
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    text: str = value.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
 
 
 def checkout_url(access_code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/sandbox/checkout/{access_code}"
 
 
-def bank_by_code(code: str, currency: str | None = None) -> dict | None:
+def bank_by_code(code: str, currency: str | None = None) -> dict[str, Any] | None:
     for bank in BANKS:
         if bank["code"] == code and (currency is None or bank["currency"] == currency):
             return bank
@@ -198,7 +200,8 @@ def resolve_account_name(account_number: str, bank_code: str) -> str:
         or account_number == UNRESOLVABLE_ACCOUNT
         or bank_by_code(bank_code) is None
         or not 6 <= len(account_number) <= 20
-        or (bank_by_code(bank_code)["currency"] == "NGN" and len(account_number) != 10)
+        # bank_by_code(bank_code) is not None: checked above.
+        or (bank_by_code(bank_code)["currency"] == "NGN" and len(account_number) != 10)  # type: ignore[index]
     ):
         raise SandboxRefusal("Could not resolve account name. Check parameters or try again.", 422)
     return _NAMES[int(account_number) % len(_NAMES)]
@@ -214,8 +217,8 @@ def sandbox_transaction_initialize(
     currency: str,
     reference: str,
     callback_url: str = "",
-    metadata: dict | None = None,
-    channels: list | None = None,
+    metadata: dict[str, Any] | None = None,
+    channels: list[str] | None = None,
 ) -> SandboxTransaction:
     with transaction.atomic():
         if SandboxTransaction.objects.filter(reference=reference).exists():
@@ -260,7 +263,7 @@ def sandbox_transaction_complete(
     return tx, True
 
 
-def _customer(tx: SandboxTransaction) -> dict:
+def _customer(tx: SandboxTransaction) -> dict[str, Any]:
     return {
         "id": tx.paystack_id % 100_000_000,
         "first_name": None,
@@ -274,7 +277,7 @@ def _customer(tx: SandboxTransaction) -> dict:
     }
 
 
-def _authorization(tx: SandboxTransaction) -> dict:
+def _authorization(tx: SandboxTransaction) -> dict[str, Any]:
     """The card the sandbox "charged"; {} until the transaction is paid."""
     if tx.paid_at is None:
         return {}
@@ -295,7 +298,7 @@ def _authorization(tx: SandboxTransaction) -> dict:
     }
 
 
-def transaction_data(tx: SandboxTransaction) -> dict:
+def transaction_data(tx: SandboxTransaction) -> dict[str, Any]:
     """A transaction as Paystack's verify answer and charge.* webhooks carry it."""
     return {
         "id": tx.paystack_id,
@@ -379,7 +382,7 @@ def sandbox_refund_create(
     return refund
 
 
-def refund_data(refund: SandboxRefund) -> dict:
+def refund_data(refund: SandboxRefund) -> dict[str, Any]:
     """A refund as `POST /refund` answers it."""
     tx = refund.transaction
     return {
@@ -425,7 +428,7 @@ def refund_reference(refund: SandboxRefund) -> str:
     return str(refund.paystack_id)
 
 
-def _refund_webhook_data(refund: SandboxRefund) -> dict:
+def _refund_webhook_data(refund: SandboxRefund) -> dict[str, Any]:
     """refund.*: as Paystack documents them: named by the transaction's reference, a
     string amount, no id; refund_reference null until processed."""
     tx = refund.transaction
@@ -472,7 +475,7 @@ def sandbox_recipient_create(
         )
 
 
-def recipient_data(recipient: SandboxRecipient, *, webhook: bool = False) -> dict:
+def recipient_data(recipient: SandboxRecipient, *, webhook: bool = False) -> dict[str, Any]:
     """A transfer recipient as the API answers it (camelCase dates), or as transfer.*
     webhooks carry it (snake_case dates)."""
     bank = bank_by_code(recipient.bank_code) or {}
@@ -571,7 +574,7 @@ def sandbox_transfer_finalize(*, transfer_code: str, otp: str) -> SandboxTransfe
     return transfer
 
 
-def _session(transfer: SandboxTransfer) -> dict:
+def _session(transfer: SandboxTransfer) -> dict[str, Any]:
     """The payment network's session: known once the money moved."""
     if transfer.transferred_at is None:
         return {"provider": None, "id": None}
@@ -580,7 +583,7 @@ def _session(transfer: SandboxTransfer) -> dict:
 
 def transfer_data(
     transfer: SandboxTransfer, *, recipient: str = "object", webhook: bool = False
-) -> dict:
+) -> dict[str, Any]:
     """A transfer as Paystack shows it. API answers: `integration` is the integration's id,
     dates are camelCase, `recipient` the recipient's id after initiate/finalize
     (`recipient="id"`) or the recipient object on verify. transfer.* webhooks
@@ -656,7 +659,7 @@ _TRANSFER_MOVES = {
 @dataclass(frozen=True)
 class _Built:
     event_type: str
-    data: dict
+    data: dict[str, Any]
 
 
 def _build(kind: str, object_id: str, event_type: str) -> _Built:

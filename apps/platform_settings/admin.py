@@ -142,6 +142,7 @@ class CampaignWithdrawalCapForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         campaign = cleaned.get("campaign")
         if campaign is not None and cleaned.get("amount") is not None and not self.errors:
             key = f"campaign_withdrawal_cap.{campaign.pk}"

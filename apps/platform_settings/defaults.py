@@ -59,7 +59,9 @@ CURRENCY_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def seed_platform_settings(settings_model=None, currency_settings_model=None, currency_model=None):
+def seed_platform_settings(
+    settings_model: Any = None, currency_settings_model: Any = None, currency_model: Any = None
+) -> str:
     """Create the settings record and the rows of known currencies; never overwrites.
 
     Takes historical models from a data migration; defaults to the current ones.

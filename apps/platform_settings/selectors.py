@@ -13,6 +13,7 @@ process, so one delete reaches them all.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -171,7 +172,7 @@ def invalidate_platform_settings_cache() -> None:
         logger.warning("platform settings cache delete failed: %s", exc)
 
 
-def withdrawal_cap_for(*, campaign_id, currency: str) -> int:
+def withdrawal_cap_for(*, campaign_id: uuid.UUID | str, currency: str) -> int:
     """The cap per withdrawal request of a campaign: its own override, else the global cap
     of its currency."""
     override = (
@@ -192,7 +193,7 @@ def settings_change_log(*, key_prefix: str = "") -> QuerySet[SettingsChangeLog]:
 
 
 def withdrawal_cap_log(
-    *, currency: str | None = None, campaign_id=None
+    *, currency: str | None = None, campaign_id: uuid.UUID | str | None = None
 ) -> QuerySet[SettingsChangeLog]:
     """The change log narrowed to withdrawal caps: global ones per currency and
     per-campaign overrides."""

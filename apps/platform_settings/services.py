@@ -21,9 +21,9 @@ Keys of `changes` (values are integers; `None` where noted):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -46,6 +46,9 @@ from .selectors import (
     WITHDRAWAL_CAP_KEY,
     invalidate_platform_settings_cache,
 )
+
+if TYPE_CHECKING:
+    from apps.users.models import User
 
 # key -> (smallest, largest) allowed
 PLATFORM_FIELDS: dict[str, tuple[int, int]] = {
@@ -166,7 +169,8 @@ def _validate_together(
     new_state: dict[str, dict[str, int | None]] = {}
     codes = set(parsed.currencies) | set(campaign_currencies.values())
     for code in sorted(codes):
-        state = _currency_state(currency_rows.get(code))
+        # Any: the required keys hold integers by the time they are compared below.
+        state: dict[str, Any] = _currency_state(currency_rows.get(code))
         given = parsed.currencies.get(code, {})
         if not state and given:  # a currency with no settings yet needs them all
             missing = [p for p in REQUIRED_FOR_NEW_CURRENCY if p not in given]
@@ -197,23 +201,23 @@ def _validate_together(
             ]
     for campaign_id, amount in parsed.campaigns.items():
         key = f"{CAMPAIGN_WITHDRAWAL_CAP_KEY}.{campaign_id}"
-        code = campaign_currencies.get(campaign_id)
-        if code is None:
+        currency = campaign_currencies.get(campaign_id)
+        if currency is None:
             errors[key] = ["No such campaign."]
             continue
         if amount is None:
             continue
-        minimum = new_state.get(code, {}).get("minimum_withdrawal")
+        minimum = new_state.get(currency, {}).get("minimum_withdrawal")
         if minimum is None:
-            errors[key] = [f"{code} has no withdrawal settings yet."]
+            errors[key] = [f"{currency} has no withdrawal settings yet."]
         elif amount < minimum:
-            errors[key] = [f"Cannot be below the minimum withdrawal of {code} ({minimum})."]
+            errors[key] = [f"Cannot be below the minimum withdrawal of {currency} ({minimum})."]
     if errors:
         raise InvalidInput(_message(errors), fields=errors)
     return new_state
 
 
-def _campaign_currencies(campaign_ids) -> dict[uuid.UUID, str]:
+def _campaign_currencies(campaign_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     from apps.campaigns.models import Campaign
 
     if not campaign_ids:
@@ -233,12 +237,12 @@ def platform_settings_validate(*, changes: Mapping[str, Any]) -> None:
     _validate_together(parsed, rows, campaign_currencies)
 
 
-def _actor_email(actor) -> str:
+def _actor_email(actor: User | None) -> str:
     return (getattr(actor, "email", "") or "")[:254] if actor is not None else ""
 
 
 def platform_settings_update(
-    *, actor, changes: Mapping[str, Any], ip_address: str | None = None
+    *, actor: User | None, changes: Mapping[str, Any], ip_address: str | None = None
 ) -> PlatformSettings:
     """Apply `changes` (see the module docstring) and log each changed key.
 
@@ -250,7 +254,7 @@ def platform_settings_update(
 
 
 def _apply(
-    *, actor, changes: Mapping[str, Any], ip_address: str | None
+    *, actor: User | None, changes: Mapping[str, Any], ip_address: str | None
 ) -> tuple[PlatformSettings, list[SettingsChangeLog]]:
     parsed = _parse(changes)
     if PlatformSettings.objects.filter(pk=1).first() is None:
@@ -319,6 +323,7 @@ def _apply(
             if old == amount:
                 continue
             if amount is None:
+                assert cap is not None  # no cap and no amount was skipped just above
                 cap.delete()
             elif cap is None:
                 CampaignWithdrawalCap.objects.create(
@@ -358,11 +363,11 @@ def _rename_fields(exc: InvalidInput, names: dict[str, str]) -> InvalidInput:
 class WithdrawalCapChange:
     currency: str
     amount: int
-    previous_amount: int
+    previous_amount: int | None  # None: the currency had no cap before
 
 
 def platform_settings_set_withdrawal_cap(
-    *, actor, currency: str, amount: int, ip_address: str | None = None
+    *, actor: User | None, currency: str, amount: int, ip_address: str | None = None
 ) -> WithdrawalCapChange:
     """Set the global cap per withdrawal request of one currency (`PUT .../global-withdrawal-cap`).
 
@@ -385,7 +390,11 @@ def platform_settings_set_withdrawal_cap(
 
 
 def campaign_withdrawal_cap_set(
-    *, actor, campaign_id, amount: int | None, ip_address: str | None = None
+    *,
+    actor: User | None,
+    campaign_id: uuid.UUID | str,
+    amount: int | None,
+    ip_address: str | None = None,
 ) -> PlatformSettings:
     """Give a campaign its own cap per withdrawal request, or (`amount=None`) remove it."""
     try:

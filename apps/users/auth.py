@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import authenticate, get_user_model, user_logged_in, user_login_failed
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,9 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.core.errors import ApplicationError, Forbidden, RateLimited
 
 from .lockout import cooloff_seconds, lockout_message
+from .models import User
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 
 class BadCredentials(ApplicationError):

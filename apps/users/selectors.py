@@ -1,10 +1,9 @@
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-User = get_user_model()
+from .models import User
 
 
-def user_list(*, query: str = "", is_staff: bool | None = None) -> QuerySet:
+def user_list(*, query: str = "", is_staff: bool | None = None) -> QuerySet[User]:
     users = User.objects.all().order_by("-date_joined", "pk")
     if query:
         users = users.filter(

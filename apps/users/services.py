@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,8 +14,9 @@ from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
 from apps.core.phone import normalize_phone
 
+from .models import User
+
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 
 def _check_password(password: str, user: User) -> None:
@@ -26,7 +27,7 @@ def _check_password(password: str, user: User) -> None:
 
 
 def _duplicate_fields(
-    email: str | None, phone: str | None, exclude_id=None
+    email: str | None, phone: str | None, exclude_id: uuid.UUID | None = None
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()

@@ -62,7 +62,7 @@ def donation_event_record(
 ) -> DonationEvent:
     """Add one entry to a donation's timeline. Call it inside the transaction that makes
     the change it records (under the donation's row lock where there is one)."""
-    donation_id = getattr(donation, "pk", donation)
+    donation_id: Any = getattr(donation, "pk", donation)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return DonationEvent.objects.create(
@@ -103,7 +103,7 @@ def flag_for_review(
     """Credit nothing, tell staff: the donation is marked, its timeline says why, and an
     alert is logged. `locked`: the caller's transaction already holds the donation's lock;
     otherwise this takes it in a transaction of its own."""
-    donation_id = getattr(donation, "pk", donation)
+    donation_id: Any = getattr(donation, "pk", donation)
     with transaction.atomic():
         row = donation if locked else lock_donation(donation_id)
         reasons = [r for r in row.review_reason.split("\n") if r]

@@ -75,7 +75,7 @@ def _campaign_for_donation(value: Any) -> Campaign:
     return campaign
 
 
-def _whole(field: str, value: Any, *, minimum: int, maximum: int, currency: str) -> int:
+def _whole(field: str, value: object, *, minimum: int, maximum: int, currency: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(field, "Must be a whole number of minor units.", code="invalid_amount")
     if value < minimum:
@@ -94,7 +94,7 @@ def _whole(field: str, value: Any, *, minimum: int, maximum: int, currency: str)
 
 
 def _callback_url(reference: str) -> str:
-    template = settings.DONATION_CALLBACK_URL or (
+    template: str = settings.DONATION_CALLBACK_URL or (
         settings.FRONT_END_URL.rstrip("/") + "/donations/{reference}"
     )
     return template.replace("{reference}", reference)

@@ -346,7 +346,11 @@ def _match_refund(
         and not r.paystack_refund_reference
         and (not paystack_id or not r.paystack_refund_id)
     ]
-    order = {RefundStatus.PENDING: 0, RefundStatus.FAILED: 1, RefundStatus.PROCESSED: 2}
+    order: dict[str, int] = {
+        RefundStatus.PENDING: 0,
+        RefundStatus.FAILED: 1,
+        RefundStatus.PROCESSED: 2,
+    }
     candidates.sort(key=lambda r: (order[r.status], r.created_at))
     return candidates[0] if candidates else None
 
