@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.donations",
     "apps.campaigns",
+    "apps.withdrawals",
+    "apps.payouts",
     # Last: wiring between apps that may not import each other (krogiving/wiring.py).
     "krogiving.apps.KrogivingConfig",
 ]
@@ -365,6 +367,10 @@ DONATION_CALLBACK_URL = env.str(
 )
 # POST /v1/donations/initialize per client address.
 DONATION_INITIALIZE_THROTTLE = env.str("DONATION_INITIALIZE_THROTTLE", default="30/min")
+# Payouts: an approved withdrawal whose transfer task never ran is sent by the reconciler
+# after this long; a transfer Paystack has been quiet about is verified after this long.
+PAYOUT_RESEND_AFTER_MINUTES = env.int("PAYOUT_RESEND_AFTER_MINUTES", default=10)
+PAYOUT_VERIFY_AFTER_MINUTES = env.int("PAYOUT_VERIFY_AFTER_MINUTES", default=30)
 # How long an Idempotency-Key and its stored answer are kept (every money-moving POST).
 # DONATION_IDEMPOTENCY_TTL_HOURS is the older name, still read.
 IDEMPOTENCY_TTL_HOURS = env.int(

@@ -1,8 +1,9 @@
 """Wiring between apps that may not import each other (docs/architecture.md).
 
-The project package sits above every app, so it may join two of them. Today that is
-one thing: the public campaign list's "trending" ordering counts donations, which the
-campaigns app (below donations) may not import.
+The project package sits above every app, so it may join two of them: the public
+campaign list's "trending" ordering counts donations, and the organiser's view of a
+campaign shows its money from the ledger; the campaigns app (below both) may import
+neither.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def campaign_order_trending(queryset: QuerySet) -> QuerySet:
 
 
 def connect() -> None:
-    from apps.campaigns.selectors import register_campaign_ordering
+    from apps.campaigns.selectors import register_campaign_money, register_campaign_ordering
+    from apps.withdrawals.selectors import campaign_money
 
     register_campaign_ordering("trending", campaign_order_trending)
+    # The organiser's view of a campaign shows its money as the ledger holds it.
+    register_campaign_money(campaign_money)

@@ -12,7 +12,7 @@ from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
 from .models import Campaign, CampaignStatus, Comment
-from .selectors import campaign_list_admin
+from .selectors import campaign_list_admin, campaign_money_for
 from .services import (
     campaign_approve,
     campaign_reject,
@@ -45,7 +45,13 @@ class AdminCampaignListView(APIView):
         campaigns = campaign_list_admin(
             status=status, query=request.query_params.get("q", "").strip()[:100]
         )
-        return paginated_response(request, self, campaigns, s.AdminCampaignOutput)
+        return paginated_response(
+            request,
+            self,
+            campaigns,
+            s.AdminCampaignOutput,
+            context=lambda page: {"money": campaign_money_for(page)},
+        )
 
 
 _ACTIONS = {

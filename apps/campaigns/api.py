@@ -34,6 +34,7 @@ from .selectors import (
     campaign_list_filter_errors,
     campaign_list_for_organizer,
     campaign_list_public,
+    campaign_money_for,
     campaign_sees_private,
     campaign_visible_to,
     comment_get_own,
@@ -125,6 +126,7 @@ class CampaignMineView(APIView):
             self,
             campaign_list_for_organizer(organizer=request.user),
             s.CampaignOwnerOutput,
+            context=lambda page: {"money": campaign_money_for(page)},
         )
 
 

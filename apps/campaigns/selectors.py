@@ -73,6 +73,22 @@ def register_campaign_ordering(name: str, ordering: CampaignOrdering) -> None:
     _ORDER_BY[name] = ordering
 
 
+# What an organiser's campaign holds (raised, held, paid out, available), read from the
+# ledger, which this app may not import: the layer that knows both registers a provider
+# (krogiving/wiring.py). It takes campaigns and answers {campaign id: {name: amount}}.
+CampaignMoney = Callable[[list[Campaign]], dict[Any, dict[str, int]]]
+_money: list[CampaignMoney] = []
+
+
+def register_campaign_money(provider: CampaignMoney) -> None:
+    _money[:] = [provider]
+
+
+def campaign_money_for(campaigns: list[Campaign]) -> dict[Any, dict[str, int]]:
+    """Each campaign's money as the registered provider reads it ({} without one)."""
+    return _money[0](campaigns) if _money and campaigns else {}
+
+
 def campaign_orderings_missing() -> list[str]:
     """Public orderings nobody has registered an implementation for (a system check)."""
     return [name for name in ORDERINGS if name not in _ORDER_BY]

@@ -18,7 +18,7 @@ from apps.core.serializers import StrictSerializer
 from . import rules
 from .models import Campaign, CampaignMedia, MediaStatus
 from .search import MAX_QUERY_LENGTH
-from .selectors import ORDERINGS, user_public_name
+from .selectors import ORDERINGS, campaign_money_for, user_public_name
 from .services import MAX_COMMENT_LENGTH, MAX_GOAL_AMOUNT, MAX_STORY_LENGTH
 
 EXCERPT_LENGTH = 200
@@ -129,6 +129,13 @@ class CampaignDetailOutput(CampaignListItemOutput):
     story = serializers.CharField()
 
 
+class CampaignMoneyOutput(serializers.Serializer):
+    raised = serializers.IntegerField()
+    held = serializers.IntegerField()
+    paid_out = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
 class CampaignOwnerOutput(CampaignDetailOutput):
     """What the organiser (and staff) see: the public view plus review state."""
 
@@ -139,9 +146,20 @@ class CampaignOwnerOutput(CampaignDetailOutput):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     editable_fields = serializers.SerializerMethodField()
+    money = serializers.SerializerMethodField(
+        help_text="From the ledger, in minor units of `currency`: raised, held for "
+        "withdrawals in progress, paid out to the bank, and available to withdraw now."
+    )
 
     def get_editable_fields(self, campaign: Campaign) -> list[str]:
         return sorted(rules.editable_fields(campaign.status))
+
+    @extend_schema_field(CampaignMoneyOutput)
+    def get_money(self, campaign: Campaign) -> dict[str, int] | None:
+        money = self.context.get("money")
+        if money is None:
+            money = campaign_money_for([campaign])
+        return money.get(campaign.pk)
 
 
 class AdminCampaignOutput(CampaignOwnerOutput):

@@ -55,6 +55,10 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "server_error"
     UPSTREAM_ERROR = "upstream_error"
     ERROR = "error"
+    # Idempotency-Key on money-moving POSTs (apps/core/idempotency.py).
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 class ApplicationError(Exception):

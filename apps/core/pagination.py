@@ -1,6 +1,7 @@
 """Pages of `{count, next, previous, results}`: the paginator, a view helper, and the
 schema of a page for the API docs."""
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework import pagination, serializers
@@ -17,12 +18,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 def paginated_response(
-    request: Request, view: APIView, queryset: Any, serializer_class: type[serializers.Serializer]
+    request: Request,
+    view: APIView,
+    queryset: Any,
+    serializer_class: type[serializers.Serializer],
+    context: Callable[[list[Any]], dict[str, Any]] | None = None,
 ) -> Response:
-    """One page of `queryset`, serialized, in the page shape."""
+    """One page of `queryset`, serialized, in the page shape. `context(page)` gives the
+    serializer what it reads for the whole page at once (no query per row)."""
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
+    extra = context(page) if context else {}
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=extra).data)
 
 
 def paginated(item: type[serializers.Serializer]) -> type[serializers.Serializer]:

@@ -30,6 +30,10 @@ SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
         "donations.reconcile_pending",
         {"minute": "*/10"},  # settle what was paid, abandon what was not
     ),
+    "reconcile payouts": (
+        "payouts.reconcile",
+        {"minute": "*/10"},  # send transfers a lost task never sent, verify stuck ones
+    ),
     "purge old idempotency keys": (
         "donations.purge_idempotency_keys",
         {"minute": "37", "hour": "4"},

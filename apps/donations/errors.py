@@ -1,4 +1,4 @@
-"""Error codes: donations, refunds and idempotency keys (codes the app answers today).
+"""Error codes: donations and refunds (codes the app answers today).
 
 What each means and its HTTP status: docs/errors.md. Shared codes (validation_error,
 not_found, ...) are core's (apps/core/errors.py)."""
@@ -16,6 +16,3 @@ class ErrorCode(StrEnum):
     NOTHING_TO_REFUND = "nothing_to_refund"
     REFUND_TOO_LARGE = "refund_too_large"
     PAYSTACK_REFUND_FAILED = "paystack_refund_failed"
-    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
-    IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
-    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"

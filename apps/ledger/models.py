@@ -88,6 +88,7 @@ class TransactionKind(models.TextChoices):
     HOLD = "hold"
     RELEASE = "release"
     TRANSFER_SUCCEEDED = "transfer_succeeded"
+    TRANSFER_REVERSED = "transfer_reversed"
     REFUND = "refund"
 
 

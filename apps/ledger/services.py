@@ -390,6 +390,22 @@ def ledger_post_transfer_succeeded(
     )
 
 
+def ledger_post_transfer_reversed(
+    *, reference: str, campaign: Campaign, amount: int, memo: dict[str, Any] | None = None
+) -> LedgerTransaction:
+    """A payout Paystack had completed came back (transfer.reversed after success): the
+    money returns through Paystack to the campaign's available balance."""
+    return _campaign_move(
+        reference=reference,
+        kind=TransactionKind.TRANSFER_REVERSED,
+        campaign=campaign,
+        amount=amount,
+        debit=AccountKind.PAYSTACK_CLEARING,
+        credit=AccountKind.CAMPAIGN_AVAILABLE,
+        memo=memo,
+    )
+
+
 def ledger_post_refund(
     *,
     reference: str,
