@@ -1,0 +1,13 @@
+# Payout tests share the withdrawal tests' fakes and fixtures.
+from tests.donations.conftest import paystack_settings  # noqa: F401
+from tests.withdrawals.conftest import (  # noqa: F401
+    approver,
+    bank_account,
+    campaign,
+    code,
+    organizer,
+    owner_api,
+    request_withdrawal,
+    staff_api,
+    transfers,
+)
