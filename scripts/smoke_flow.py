@@ -14,6 +14,7 @@ import io
 import os
 import re
 import sys
+import time
 import uuid
 from base64 import b32decode
 from urllib.parse import parse_qs, urlparse
@@ -30,10 +31,12 @@ def bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def totp_now(otpauth_url: str) -> str:
+def totp_now(otpauth_url: str, steps_ahead: int = 0) -> str:
+    """The authenticator's code; `steps_ahead=1` is the next one (a code works once, and
+    the device accepts one step of drift)."""
     secret = parse_qs(urlparse(otpauth_url).query)["secret"][0]
     key = b32decode(secret + "=" * (-len(secret) % 8))
-    return f"{totp(key):06d}"
+    return f"{totp(key, drift=steps_ahead):06d}"
 
 
 def png() -> bytes:
@@ -196,4 +199,58 @@ listed = check(
 if "donor@example.com" in str(listed):
     failures.append("a donor's email appears in the public donations list")
 
-finish("smoke: campaign and donation flow OK")
+
+# The organiser withdraws part of it; staff approve with a fresh code; the sandbox pays.
+account = check(
+    "POST /v1/bank-accounts",
+    requests.post(
+        f"{BASE}/v1/bank-accounts",
+        json={"bank_code": "044", "account_number": "0123456789"},
+        headers=auth,
+        timeout=30,
+    ),
+    201,
+)
+withdrawal = check(
+    "POST /v1/withdrawal",
+    requests.post(
+        f"{BASE}/v1/withdrawal",
+        json={"campaign": campaign_id, "amount": 1_000_000, "bank_account": account.get("id")},
+        headers=auth,
+        timeout=30,
+    ),
+    201,
+)
+approved = check(
+    "POST /v1/admin/payouts/approve",
+    requests.post(
+        f"{BASE}/v1/admin/payouts/approve",
+        json={
+            "withdrawal_ids": [withdrawal.get("id")],
+            "otp": totp_now(os.environ["SMOKE_TOTP_URL"], steps_ahead=1),
+        },
+        headers=bearer(staff.get("access")),
+        timeout=60,
+    ),
+    200,
+)
+if [r.get("status") for r in approved.get("results", [])] != ["approved"]:
+    failures.append(f"payout approval: {approved}")
+paid = {}
+for _ in range(60):  # the sandbox answers "pending", then sends transfer.success
+    paid = requests.get(f"{BASE}/v1/withdrawal/{withdrawal.get('id')}", headers=auth, timeout=10)
+    paid = paid.json() if paid.ok else {}
+    if paid.get("status") in ("completed", "failed"):
+        break
+    time.sleep(0.5)
+if paid.get("status") != "completed":
+    failures.append(f"withdrawal is {paid.get('status')}, not completed: {paid.get('timeline')}")
+owner_view = check(
+    "GET /v1/campaigns/<slug> as the organiser",
+    requests.get(f"{BASE}/v1/campaigns/{new_slug}", headers=auth, timeout=10),
+    200,
+)
+if owner_view.get("money", {}).get("paid_out") != 1_000_000:
+    failures.append(f"paid out: {owner_view.get('money')}, expected 1000000")
+
+finish("smoke: campaign, donation and payout flow OK")
