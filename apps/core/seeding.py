@@ -29,6 +29,15 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "campaigns.view_comment",
         "campaigns.change_comment",
     ],
+    "Finance": [
+        "donations.view_donation",
+        "donations.refund_donation",
+        "withdrawals.view_withdrawal",
+        "withdrawals.approve_withdrawal",
+        "withdrawals.view_bankaccount",
+        "platform_settings.view_platformsettings",
+        "platform_settings.view_settingschangelog",
+    ],
     "Administrators": [
         "users.view_user",
         "users.change_user",
@@ -48,6 +57,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "currency.add_exchangerate",
         "donations.view_donation",
         "donations.refund_donation",
+        "withdrawals.view_withdrawal",
+        "withdrawals.approve_withdrawal",
+        "withdrawals.view_bankaccount",
     ],
 }
 
