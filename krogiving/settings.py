@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "MediaStatusEnum": "apps.campaigns.models.MediaStatus",
         "DonationStatusEnum": "apps.donations.models.DonationStatus",
         "RefundStatusEnum": "apps.donations.models.RefundStatus",
+        "WithdrawalStatusEnum": "apps.withdrawals.models.WithdrawalStatus",
     },
 }
 

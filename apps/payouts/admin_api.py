@@ -30,7 +30,9 @@ class PayoutListView(APIView):
     required_permissions = ["withdrawals.view_withdrawal"]
 
     @extend_schema(
-        parameters=[s.PayoutListQuery], responses={200: paginated(s.AdminWithdrawalOutput)}
+        operation_id="admin_payouts_list",
+        parameters=[s.PayoutListQuery],
+        responses={200: paginated(s.AdminWithdrawalOutput)},
     )
     def get(self, request) -> Response:
         query = s.PayoutListQuery(data=request.query_params)

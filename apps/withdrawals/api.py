@@ -115,7 +115,7 @@ class WithdrawalListCreateView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: paginated(s.WithdrawalOutput)})
+    @extend_schema(operation_id="withdrawal_list", responses={200: paginated(s.WithdrawalOutput)})
     def get(self, request) -> Response:
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(withdrawals_of(request.user), request, view=self)
