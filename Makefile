@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck format services smoke worker beat clean
+.PHONY: install run test lint typecheck format services browser smoke worker beat clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ format: install
 
 # --create-db: a database left by an earlier run (reused by plain `pytest`) never hides a
 # migration that changed since.
-test: install services
+test: install services browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -49,6 +49,9 @@ test: install services
 	DJANGO_SETTINGS_MODULE=krogiving.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --create-db
 	@bash scripts/smoke_sqlite.sh $(PY)
+
+browser:
+	@bash scripts/browser.sh
 
 smoke: install
 	@bash scripts/smoke_sqlite.sh $(PY)
