@@ -77,7 +77,9 @@ def test_the_csv_needs_view_donation_and_the_second_factor(some):
     plain.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(finance)['access']}")
     refused = plain.get("/v1/admin/donations?format=csv")
     assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
-    assert api_as(staff_with_role("support")).get("/v1/admin/donations?format=csv").status_code == 200
+    assert (
+        api_as(staff_with_role("support")).get("/v1/admin/donations?format=csv").status_code == 200
+    )
 
 
 def test_a_bad_filter_is_a_json_400(some):

@@ -35,7 +35,7 @@ def finance(db):
 def good_file(campaign) -> str:
     return (
         "reference,campaign,amount,currency,email,name,paid_at,note\n"
-        f"BANK-001,{campaign.slug},\"5,000.00\",NGN,Ada@Example.com,Ada Obi,2025-01-31,GTB transfer\n"
+        f'BANK-001,{campaign.slug},"5,000.00",NGN,Ada@Example.com,Ada Obi,2025-01-31,GTB transfer\n'
         f"BANK-002,{campaign.pk},₦2000,NGN,bayo@example.com,,2025-02-01T09:30:00Z,\n"
         f"BANK-003,{campaign.slug},1000.50,NGN,ada@example.com,Ada Obi,2025-02-02,second gift\n"
     )
@@ -165,7 +165,10 @@ def test_one_bad_row_with_new_ones_applies_none(campaign, finance):
 
 def test_a_reference_of_an_online_donation_is_an_error(donate, campaign, finance):
     online = donate(campaign, amount=500000)["reference"]
-    text = f"reference,campaign,amount_minor,currency,email,paid_at\n{online},{campaign.slug},500000,NGN,ada@example.com,2025-01-01\n"
+    text = (
+        "reference,campaign,amount_minor,currency,email,paid_at\n"
+        f"{online},{campaign.slug},500000,NGN,ada@example.com,2025-01-01\n"
+    )
 
     result = run(text, finance, dry_run=True)
 
