@@ -1,4 +1,5 @@
-"""Staff endpoints under /v1/admin/ for donations: list, detail, refund."""
+"""Staff endpoints under /v1/admin/ for donations: list (JSON, or CSV streamed with
+`?format=csv`), detail, refund."""
 
 from __future__ import annotations
 
@@ -7,26 +8,42 @@ import uuid
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
+from .exports import donation_csv_response
 from .selectors import donation_get, donation_list_admin, donation_timeline
 from .services import donation_refund
 
 
 class AdminDonationListView(ListAPIView):
     """Every donation, newest first; filters: status, campaign (id or slug), email,
-    reference, needs_review."""
+    reference, needs_review. `?format=csv`: every matching donation (not a page) as a
+    streamed CSV file, amounts in minor units with their currency."""
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["donations.view_donation"]
     serializer_class = s.AdminDonationOutput
 
+    def _wants_csv(self, request) -> bool:
+        return request.query_params.get("format") == "csv"
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format=csv` is answered by get() with a streamed file, not a DRF renderer;
+        # refusals (401/403/400) on that path are JSON like everywhere else.
+        if self._wants_csv(request):
+            renderer = JSONRenderer()
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     @extend_schema(parameters=[s.AdminDonationFilter])
     def get(self, request, *args, **kwargs):
+        if self._wants_csv(request):
+            return donation_csv_response(self.get_queryset())
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

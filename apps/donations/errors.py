@@ -16,3 +16,4 @@ class ErrorCode(StrEnum):
     NOTHING_TO_REFUND = "nothing_to_refund"
     REFUND_TOO_LARGE = "refund_too_large"
     PAYSTACK_REFUND_FAILED = "paystack_refund_failed"
+    IMPORT_CHANGED = "import_changed"

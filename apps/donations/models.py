@@ -100,13 +100,16 @@ class Donation(BaseModel):
     channel = models.CharField(max_length=30, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     settled_via = models.CharField(
-        max_length=20, blank=True, help_text="webhook, verify or reconciler."
+        max_length=20, blank=True, help_text="webhook, verify, reconciler or import (offline)."
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("refund_donation", "Can refund donations")]
+        permissions = [
+            ("refund_donation", "Can refund donations"),
+            ("import_donation", "Can import offline donations (bank transfers)"),
+        ]
         indexes = [
             # Public list (recent succeeded) and trending (succeeded in the last 7 days).
             models.Index(fields=["campaign", "status", "-paid_at"], name="donation_campaign_paid"),

@@ -76,6 +76,11 @@ class AdminDonationFilter(serializers.Serializer):
     email = serializers.CharField(required=False, max_length=254)
     reference = serializers.CharField(required=False, max_length=64)
     needs_review = serializers.BooleanField(required=False, allow_null=True, default=None)
+    format = serializers.ChoiceField(
+        choices=["json", "csv"],
+        required=False,
+        help_text="csv: every matching donation as a streamed CSV file (not a page).",
+    )
 
 
 # --- outputs ------------------------------------------------------------------------------

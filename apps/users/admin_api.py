@@ -1,4 +1,6 @@
-"""Staff endpoints under /v1/admin/: sign-in with TOTP, user list."""
+"""Staff endpoints under /v1/admin/: sign-in with TOTP, user list, suspend and reinstate."""
+
+import uuid
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
@@ -7,13 +9,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from apps.core.errors import Forbidden
+from apps.core.errors import Forbidden, NotFound
 from apps.core.http import PublicEndpointMixin
 
 from . import serializers as s
 from .auth import credentials_authenticate, record_login, totp_check
+from .models import User
 from .permissions import ADMIN_PERMISSION_CLASSES
 from .selectors import user_list
+from .services import user_suspend
 from .tokens import tokens_for
 
 
@@ -60,3 +64,52 @@ class AdminUserListView(ListAPIView):
             query=self.request.query_params.get("q", "").strip()[:100],
             is_staff={"true": True, "false": False}.get((is_staff or "").lower()),
         )
+
+
+def _user(user_id: uuid.UUID) -> User:
+    member = User.objects.filter(pk=user_id).first()
+    if member is None:
+        raise NotFound("No such user.")
+    return member
+
+
+class AdminUserSuspendView(APIView):
+    """Suspend a user with a reason: their tokens stop working at once (refresh tokens are
+    blacklisted, access tokens refused on the next request). Staff cannot suspend
+    themselves."""
+
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["users.change_user"]
+
+    @extend_schema(request=s.SuspendInput, responses={200: s.AdminUserSerializer})
+    def post(self, request, user_id: uuid.UUID):
+        member = _user(user_id)
+        data = s.SuspendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if member.pk == request.user.pk:
+            raise Forbidden("You cannot suspend yourself.", code="cannot_suspend_self")
+        member = user_suspend(
+            user=member,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            request=request._request,
+        )
+        return Response(s.AdminUserSerializer(member).data)
+
+
+class AdminUserReinstateView(APIView):
+    """Lift a user's suspension (they sign in again; old tokens stay revoked)."""
+
+    permission_classes = ADMIN_PERMISSION_CLASSES
+    required_permissions = ["users.change_user"]
+
+    @extend_schema(request=None, responses={200: s.AdminUserSerializer})
+    def post(self, request, user_id: uuid.UUID):
+        member = user_suspend(
+            user=_user(user_id),
+            actor=request.user,
+            reason="",
+            suspended=False,
+            request=request._request,
+        )
+        return Response(s.AdminUserSerializer(member).data)

@@ -21,3 +21,4 @@ class ErrorCode(StrEnum):
     USER_NOT_FOUND = "user_not_found"
     USER_INACTIVE = "user_inactive"
     PASSWORD_CHANGED = "password_changed"
+    CANNOT_SUSPEND_SELF = "cannot_suspend_self"

@@ -113,3 +113,7 @@ class AdminUserSerializer(serializers.ModelSerializer):
             "last_login",
         ]
         read_only_fields = fields
+
+
+class SuspendInput(StrictSerializer):
+    reason = serializers.CharField(max_length=500, trim_whitespace=True)

@@ -8,6 +8,7 @@ import uuid
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.audit.services import audit_log
@@ -193,10 +194,24 @@ def user_reset_password(*, channel: str, destination: str, code: str, new_passwo
     return user
 
 
-def user_suspend(*, user: User, actor: User | None, reason: str, suspended: bool = True) -> User:
-    """Suspend (or lift the suspension of) an account; a suspended user's tokens die."""
+def user_suspend(
+    *,
+    user: User,
+    actor: User | None,
+    reason: str,
+    suspended: bool = True,
+    request: HttpRequest | None = None,
+) -> User:
+    """Suspend (or lift the suspension of) an account; a suspended user's tokens die.
+
+    Refresh tokens are blacklisted here; access tokens stop at once because every
+    request's authentication refuses a suspended user (`authentication.JWTAuthentication`),
+    and a console session ends at its next request (`EmailBackend.get_user` refuses a
+    suspended user too).
+    """
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        was_suspended = user.is_suspended
         user.is_suspended = suspended
         user.suspended_reason = reason if suspended else ""
         user.save(update_fields=["is_suspended", "suspended_reason", "updated_at"])
@@ -207,7 +222,8 @@ def user_suspend(*, user: User, actor: User | None, reason: str, suspended: bool
             action="user.suspend" if suspended else "user.unsuspend",
             target_type="user",
             target_id=str(user.pk),
-            before={"is_suspended": not suspended},
+            before={"is_suspended": was_suspended},
             after={"is_suspended": suspended, "reason": user.suspended_reason},
+            request=request,
         )
     return user

@@ -1,4 +1,5 @@
-"""Every write to donations, by section: initialize, settlement, refunds.
+"""Every write to donations, by section: initialize, settlement, refunds, offline
+import.
 
 `common` holds what they share: the `Outcome` enum, the donation timeline
 (`DonationEvent`, written in the transaction of every change), review flags and the
@@ -8,6 +9,13 @@ Import from this package, not from its modules.
 
 from .common import Outcome, donation_event_record
 from .initialize import donation_initialize
+from .offline import (
+    OfflineImportResult,
+    OfflineRow,
+    OfflineRowResult,
+    donations_import_offline,
+    offline_rows_from_csv,
+)
 from .refunds import (
     RefundPlan,
     donation_refund,
@@ -29,6 +37,9 @@ from .settlement import (
 )
 
 __all__ = [
+    "OfflineImportResult",
+    "OfflineRow",
+    "OfflineRowResult",
     "Outcome",
     "RefundPlan",
     "SettlementDeferred",
@@ -45,6 +56,8 @@ __all__ = [
     "donation_refund_plan",
     "donation_refund_settle",
     "donation_settle_charge",
+    "donations_import_offline",
     "donations_reconcile",
+    "offline_rows_from_csv",
     "paystack_amount",
 ]

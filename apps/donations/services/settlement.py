@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -111,49 +111,22 @@ def donation_settle_charge(
             _attempt(locked, source=source, outcome=Outcome.DUPLICATE, status=locked.status)
             return Outcome.DUPLICATE
         campaign = lock_campaign(locked.campaign_id)
-        new_donor = not counts_as_donor_elsewhere(locked)
         previous = locked.status
-        locked.paid_at = verification.paid_at or timezone.now()
-        locked.channel = (verification.channel or "")[:30]
-        locked.paystack_transaction_id = verification.id
-        locked.settled_via = source[:20]
-        fields = status_change(
-            locked,
-            to=S.SUCCEEDED,
-            type=E.SUCCEEDED,
-            source=source,
-            amount=verification.amount,
-            currency=verification.currency,
-            channel=locked.channel,
-            paystack_transaction_id=verification.id,
-        )
         if previous != S.PENDING:
             logger.warning(
                 "a %s donation was paid after all: settling it",
                 previous,
                 extra={"donation_id": str(locked.pk), "donation_reference": locked.reference},
             )
-        locked.save(
-            update_fields=[*fields, "paid_at", "channel", "paystack_transaction_id", "settled_via"]
+        credit_locked_donation(
+            locked,
+            campaign,
+            source=source,
+            paid_at=verification.paid_at or timezone.now(),
+            channel=verification.channel or "",
+            paystack_transaction_id=verification.id,
+            event_data={"amount": verification.amount, "currency": verification.currency},
         )
-        aggregate_add(locked, locked.paid_at)
-        cross = locked.currency_id != locked.campaign_currency_id
-        ledger_post_donation_succeeded(
-            reference=f"donation:{locked.pk}:succeeded",
-            campaign=campaign,
-            charged_amount=locked.charged_amount,
-            charged_currency=locked.currency_id,
-            gift=locked.gift_campaign,
-            fee=locked.fee_campaign,
-            tip=locked.tip_campaign,
-            net_to_campaign=locked.net_campaign,
-            fx_rate=locked.fx_rate if cross else None,
-            memo={"donation_id": str(locked.pk), "donation_reference": locked.reference},
-        )
-        if new_donor:
-            Campaign.objects.filter(pk=campaign.pk).update(donor_count=F("donor_count") + 1)
-        campaign_cache_invalidate(campaign.pk)
-        transaction.on_commit(partial(_notify_succeeded, str(locked.pk)))
     logger.info(
         "donation succeeded",
         extra={
@@ -166,6 +139,69 @@ def donation_settle_charge(
         },
     )
     return Outcome.APPLIED
+
+
+def credit_locked_donation(
+    locked: Donation,
+    campaign: Campaign,
+    *,
+    source: str,
+    paid_at: datetime,
+    channel: str,
+    paystack_transaction_id: int | None = None,
+    event_data: dict[str, Any] | None = None,
+    memo: dict[str, Any] | None = None,
+) -> None:
+    """Credit a donation: THE settlement step, shared by Paystack settlement and the
+    offline import. The caller's transaction holds the donation's row lock (or created
+    the row) and the campaign's, in the global lock order.
+
+    The donation becomes succeeded (its timeline says so), the ledger posts
+    `donation:<id>:succeeded` (raising raised_amount by the gift), the leaderboard
+    aggregate and the donor count change, the cached campaign views are dropped and,
+    after commit, the receipt and the organiser's notice are sent.
+    """
+    new_donor = not counts_as_donor_elsewhere(locked)
+    locked.paid_at = paid_at
+    locked.channel = channel[:30]
+    locked.paystack_transaction_id = paystack_transaction_id
+    locked.settled_via = source[:20]
+    fields = status_change(
+        locked,
+        to=S.SUCCEEDED,
+        type=E.SUCCEEDED,
+        source=source,
+        **{
+            **(event_data or {}),
+            "channel": locked.channel,
+            "paystack_transaction_id": paystack_transaction_id,
+        },
+    )
+    locked.save(
+        update_fields=[*fields, "paid_at", "channel", "paystack_transaction_id", "settled_via"]
+    )
+    aggregate_add(locked, paid_at)
+    cross = locked.currency_id != locked.campaign_currency_id
+    ledger_post_donation_succeeded(
+        reference=f"donation:{locked.pk}:succeeded",
+        campaign=campaign,
+        charged_amount=locked.charged_amount,
+        charged_currency=locked.currency_id,
+        gift=locked.gift_campaign,
+        fee=locked.fee_campaign,
+        tip=locked.tip_campaign,
+        net_to_campaign=locked.net_campaign,
+        fx_rate=locked.fx_rate if cross else None,
+        memo={
+            "donation_id": str(locked.pk),
+            "donation_reference": locked.reference,
+            **(memo or {}),
+        },
+    )
+    if new_donor:
+        Campaign.objects.filter(pk=campaign.pk).update(donor_count=F("donor_count") + 1)
+    campaign_cache_invalidate(campaign.pk)
+    transaction.on_commit(partial(_notify_succeeded, str(locked.pk)))
 
 
 def _campaign_url(campaign: Campaign) -> str:
