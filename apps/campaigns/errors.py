@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     CURRENCY_LOCKED = "currency_locked"
     CAMPAIGN_INCOMPLETE = "campaign_incomplete"
     INVALID_TRANSITION = "invalid_transition"
+    OWN_CAMPAIGN = "own_campaign"
     FIELD_NOT_EDITABLE = "field_not_editable"
     END_DATE_PASSED = "end_date_passed"
     END_DATE_NOT_PASSED = "end_date_not_passed"

@@ -188,6 +188,15 @@ def _require_staff_permission(actor: User | None, permission: str) -> None:
         raise Forbidden(f"This needs the {permission} permission.")
 
 
+def _refuse_own_campaign(campaign: Campaign, actor: User | None, action: str) -> None:
+    """Maker-checker for reviews: nobody approves or rejects a campaign they organise."""
+    if actor is not None and campaign.organizer_id == getattr(actor, "pk", None):
+        raise Forbidden(
+            f"You organise this campaign; another staff member must {action} it.",
+            code="own_campaign",
+        )
+
+
 def _audit(actor: User | None, action: str, campaign: Campaign, before: str, **after: Any) -> None:
     """The staff action's audit row, in the transaction that makes the change."""
     audit_log(
@@ -438,10 +447,13 @@ def campaign_submit(*, campaign: Campaign, actor: User | None) -> Campaign:
 
 
 def campaign_approve(*, campaign: Campaign, actor: User | None) -> Campaign:
-    """Publish a campaign waiting for review; its slug is fixed from now on."""
+    """Publish a campaign waiting for review; its slug is fixed from now on.
+
+    Staff never approve a campaign they organise (403 `own_campaign`)."""
     _require_staff_permission(actor, "campaigns.review_campaign")
     with transaction.atomic():
         campaign = _lock(campaign)
+        _refuse_own_campaign(campaign, actor, "approve")
         before = campaign.status
         target = _check_transition(campaign, "approve")
         if campaign.end_date is not None and campaign.end_date <= _today():
@@ -466,11 +478,14 @@ def campaign_approve(*, campaign: Campaign, actor: User | None) -> Campaign:
 
 
 def campaign_reject(*, campaign: Campaign, actor: User | None, reason: str) -> Campaign:
-    """Send a campaign back to its organiser with the reason; they may edit and resubmit."""
+    """Send a campaign back to its organiser with the reason; they may edit and resubmit.
+
+    Staff never reject a campaign they organise either (403 `own_campaign`)."""
     _require_staff_permission(actor, "campaigns.review_campaign")
     reason = _reason(reason)
     with transaction.atomic():
         campaign = _lock(campaign)
+        _refuse_own_campaign(campaign, actor, "review")
         before = campaign.status
         target = _check_transition(campaign, "reject")
         campaign.status = target

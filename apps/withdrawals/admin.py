@@ -1,10 +1,13 @@
 from django.contrib import admin
 
 from apps.core.admin import ReadOnlyAdmin
+from apps.currency.admin_display import money_column
 
-from .models import BankAccount, Withdrawal, WithdrawalEvent
+from .models import BankAccount, WithdrawalEvent
 
 # Withdrawals change only through their services (request, cancel, approve, transfer).
+# The withdrawal pages are registered by apps.payouts.admin, which adds the queue and
+# the approval, rejection and transfer-OTP steps (payouts sit above withdrawals).
 
 
 class WithdrawalEventInline(admin.TabularInline):
@@ -19,29 +22,65 @@ class WithdrawalEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Part of the withdrawal: whoever may see the withdrawal sees its timeline.
+        return request.user.has_perm("withdrawals.view_withdrawal")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
-@admin.register(Withdrawal)
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+WITHDRAWAL_LIST: tuple[str, ...] = (
+    "reference",
+    "campaign",
+    "amount_display",
+    "status",
+    "transfer_status",
+    "needs_review",
+    "created_at",
+)
+
+WITHDRAWAL_FIELDS: tuple[str, ...] = (
+    "reference",
+    "campaign",
+    "requested_by",
+    "bank_account",
+    "amount_display",
+    "status",
+    "transfer_status",
+    "transfer_code",
+    "needs_review",
+    "reviewed_by",
+    "reviewed_at",
+    "rejection_reason",
+    "failure_reason",
+    "created_at",
+    "status_changed_at",
+    "completed_at",
+)
+
+
 class WithdrawalAdmin(ReadOnlyAdmin):
-    list_display = (
-        "reference",
-        "campaign",
-        "amount",
-        "currency",
-        "status",
-        "transfer_status",
-        "needs_review",
-        "created_at",
-    )
+    """A withdrawal's page, read-only, money formatted; its timeline below."""
+
+    list_display = WITHDRAWAL_LIST
     list_filter = ("status", "needs_review", "currency")
-    search_fields = ("reference", "transfer_code", "requested_by__email")
-    raw_id_fields = ("campaign", "requested_by", "reviewed_by", "bank_account")
+    search_fields = ("reference", "transfer_code", "requested_by__email", "campaign__title")
+    list_select_related = ("campaign", "requested_by")
+    fields = WITHDRAWAL_FIELDS
+    readonly_fields = WITHDRAWAL_FIELDS
     inlines = (WithdrawalEventInline,)
+
+    amount_display = money_column("amount", label="Amount")
 
 
 @admin.register(BankAccount)
