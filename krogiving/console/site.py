@@ -156,7 +156,7 @@ class ConsoleSite(OTPAdminSite):
                     form.add_error("otp_token", problem)
             else:
                 next_url = request.session.pop(ENROL_SESSION_KEY, {}).get("next")
-                user.otp_device = device  # type: ignore[attr-defined]  # django-otp's login hook
+                user.otp_device = device  # django-otp persists it at login
                 auth_login(request, user, backend=BACKEND)
                 messages.success(request, "Your authenticator is set up. Welcome to the console.")
                 if not next_url or not url_has_allowed_host_and_scheme(
