@@ -59,7 +59,8 @@ FRONT_END_URL = env.str("FRONT_END_URL", default="http://localhost:3000")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the staff console as its site (krogiving/console/).
+    "krogiving.console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

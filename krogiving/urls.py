@@ -3,16 +3,11 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.health import healthz
 
-# The staff console asks for the authenticator code as well as the password.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = "KROGiving staff console"
-admin.site.site_title = "KROGiving"
-
+# admin.site is the staff console (krogiving/console/site.py): password and TOTP.
 handler400 = "apps.core.errors.handler400"
 handler403 = "apps.core.errors.handler403"
 handler404 = "apps.core.errors.handler404"

@@ -72,8 +72,8 @@ class AdminLog(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
-        verbose_name = "admin log entry"
-        verbose_name_plural = "admin log"
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
             models.Index(fields=["created_at"], name="audit_created_idx"),

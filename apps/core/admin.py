@@ -1,8 +1,22 @@
 from django.contrib import admin
 
+# What the change form's submit row shows nothing of on a read-only page.
+NO_SUBMIT_BUTTONS = {
+    "show_save": False,
+    "show_save_and_continue": False,
+    "show_save_and_add_another": False,
+    "show_delete": False,
+    "has_editable_inline_admin_formsets": False,
+}
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """A console page for rows that only services write: no add, change or delete here."""
+    """A console page for rows that only services write: no add, change or delete here.
+
+    The change page is a view page for everyone, superusers included: no Save or Delete
+    button, not even for an inline that would allow editing (Django refuses a POST to
+    it already). A subclass's own actions (custom views, confirmation pages) are its own.
+    """
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -12,3 +26,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(NO_SUBMIT_BUTTONS)
+        return super().render_change_form(request, context, add, change, form_url, obj)

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CurrencyConfig(AppConfig):
     name = "apps.currency"
     label = "currency"
+    verbose_name = "Currencies and exchange rates"
 
     def ready(self) -> None:
         from apps.core.seeding import register_seeder

@@ -112,6 +112,7 @@ class RateRefresh(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "exchange-rate refresh"
+        verbose_name_plural = "exchange-rate refreshes"
 
     def __str__(self) -> str:
         return f"{self.provider} {self.status} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -35,6 +35,7 @@ class PaystackCall(BaseModel):
     request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
+        verbose_name = "Paystack API call"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["operation", "created_at"], name="paystack_call_op_idx")]
 
@@ -83,6 +84,7 @@ class PaystackEvent(BaseModel):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "Paystack webhook event"
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["outcome", "received_at"], name="paystack_event_outcome_idx"),

@@ -21,6 +21,7 @@ from .services import (
     platform_settings_validate,
 )
 
+RECENT_CHANGES = 20
 _COLUMN_KEYS = {CURRENCY_COLUMNS.get(prefix, prefix): prefix for prefix in CURRENCY_FIELDS}
 
 
@@ -109,6 +110,20 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:platform_settings_platformsettings_change", args=[1])
         )
+
+    change_form_template = "admin/platform_settings/platformsettings/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The settings with their latest changes below (all of them on the change log)."""
+        context = dict(extra_context or {})
+        if request.user.has_perm("platform_settings.view_settingschangelog"):
+            context["recent_changes"] = list(
+                SettingsChangeLog.objects.order_by("-created_at", "key")[:RECENT_CHANGES]
+            )
+            context["change_log_url"] = reverse(
+                "admin:platform_settings_settingschangelog_changelist"
+            )
+        return super().change_view(request, object_id, form_url, context)
 
     def save_model(self, request, obj, form, change):
         """Nothing here: `save_related` hands every change to the service at once."""

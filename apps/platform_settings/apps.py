@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class PlatformSettingsConfig(AppConfig):
     name = "apps.platform_settings"
     label = "platform_settings"
+    verbose_name = "Platform settings"
 
     def ready(self) -> None:
         from apps.core.seeding import register_seeder

@@ -1,14 +1,20 @@
 """django-axes hooks: how an account is named, and the answer to a locked-out client."""
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 
 from apps.core.errors import error_body
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """Failures count per account whatever the case of the email typed."""
-    return str((credentials or {}).get("email") or "").strip().lower()
+    """Failures count per account whatever the case of the email typed.
+
+    The API passes the email as `email`; the staff console's sign-in form (Django's
+    authentication form) as `username`: both name the same account.
+    """
+    credentials = credentials or {}
+    return str(credentials.get("email") or credentials.get("username") or "").strip().lower()
 
 
 def cooloff_seconds() -> int:
@@ -23,9 +29,28 @@ def lockout_message() -> str:
     )
 
 
+def _is_console(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and "admin" in match.namespaces
+
+
 def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
-) -> JsonResponse:
+) -> HttpResponse:
+    """429 with the lockout message: JSON for the API, a page for the staff console."""
+    response: HttpResponse
+    if _is_console(request):
+        from django.contrib import admin
+
+        context = {
+            **admin.site.each_context(request),
+            "message": lockout_message(),
+            "title": "Sign-in locked",
+        }
+        response = TemplateResponse(request, "admin/console/locked_out.html", context, status=429)
+        response.render()
+        response["Retry-After"] = str(cooloff_seconds())
+        return response
     response = JsonResponse(
         error_body("account_locked", lockout_message(), extra={"retry_after": cooloff_seconds()}),
         status=429,

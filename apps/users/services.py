@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.audit.services import audit_log
@@ -152,6 +153,120 @@ def user_revoke_tokens(*, user: User) -> int:
         [BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True
     )
     return len(tokens)
+
+
+# --- Staff authenticators (TOTP devices) -----------------------------------------------
+
+STAFF_DEVICE_NAME = "authenticator"
+
+
+def _staff_only(user: User) -> None:
+    if not user.is_staff:
+        raise InvalidInput(f"{user.email} is not staff; make it staff first.")
+
+
+def staff_totp_device_enrol(
+    *, user: User, actor: User | None, name: str = STAFF_DEVICE_NAME
+) -> TOTPDevice:
+    """A confirmed authenticator for a staff member, replacing any of the same name
+    (`manage.py totp_enroll`: the secret is handed over out of band)."""
+    _staff_only(user)
+    with transaction.atomic():
+        replaced = TOTPDevice.objects.filter(user=user, name=name).delete()[0]
+        device = TOTPDevice.objects.create(user=user, name=name, confirmed=True)
+        audit_log(
+            actor=actor,
+            action="user.totp_enrol",
+            target_type="user",
+            target_id=str(user.pk),
+            before={"replaced": replaced},
+            after={"device": name, "confirmed": True},
+        )
+    return device
+
+
+def staff_totp_devices_reset(*, user: User, actor: User | None) -> int:
+    """Remove every authenticator of a staff member (a lost phone): they enrol a new one
+    at their next console sign-in. Returns how many were removed."""
+    _staff_only(user)
+    with transaction.atomic():
+        names = sorted(TOTPDevice.objects.filter(user=user).values_list("name", flat=True))
+        TOTPDevice.objects.filter(user=user).delete()
+        audit_log(
+            actor=actor,
+            action="user.totp_reset",
+            target_type="user",
+            target_id=str(user.pk),
+            before={"devices": names},
+            after={"devices": []},
+        )
+    return len(names)
+
+
+def staff_totp_enrolment_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator a staff member without one is asked to scan.
+
+    The same device (and secret) on every call until it is confirmed, so reloading the
+    enrolment page does not invalidate a code already scanned. Refused once the member
+    has a confirmed authenticator: replacing one takes `totp_enroll --reset`.
+    """
+    _staff_only(user)
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise InvalidInput("This staff member already has an authenticator.")
+        device = (
+            TOTPDevice.objects.filter(user=user, confirmed=False, name=STAFF_DEVICE_NAME)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=STAFF_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def staff_totp_enrolment_confirm(
+    *, user: User, token: str, ip_address: str | None = None
+) -> TOTPDevice:
+    """Confirm the device of `staff_totp_enrolment_start` with a first right code from the
+    authenticator app; raises InvalidInput (field `otp_token`) for a wrong code."""
+    _staff_only(user)
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            raise InvalidInput("This staff member already has an authenticator.")
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False, name=STAFF_DEVICE_NAME)
+            .order_by("pk")
+            .first()
+        )
+        token = (token or "").strip().replace(" ", "")
+        # A wrong code is not an exception here, so the device's throttling count it keeps.
+        right = device is not None and token.isdigit() and device.verify_token(token)
+        if device is not None and right:
+            _confirm_enrolment(user=user, device=device, ip_address=ip_address)
+    if device is None or not right:
+        raise InvalidInput(
+            "otp_token: The code is wrong or expired.",
+            fields={"otp_token": ["The code is wrong or expired: enter the current one."]},
+        )
+    return device
+
+
+def _confirm_enrolment(*, user: User, device: TOTPDevice, ip_address: str | None) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    audit_log(
+        actor=user,
+        action="user.totp_enrol",
+        target_type="user",
+        target_id=str(user.pk),
+        before={"replaced": 0},
+        after={"device": device.name, "confirmed": True, "by": "console enrolment"},
+        ip_address=ip_address,
+    )
 
 
 def user_find_by_contact(*, channel: str, destination: str) -> User | None:
