@@ -31,6 +31,7 @@ STAFF_GROUPS: dict[str, list[str]] = {
     "Finance": [
         "donations.view_donation",
         "donations.refund_donation",
+        "donations.import_donation",
         "donations.view_donationrefund",
         "withdrawals.view_withdrawal",
         "withdrawals.approve_withdrawal",
