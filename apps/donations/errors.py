@@ -13,6 +13,7 @@ class ErrorCode(StrEnum):
     AMOUNT_TOO_LARGE = "amount_too_large"
     EXCHANGE_RATE_CHANGING = "exchange_rate_changing"
     DONATION_NOT_REFUNDABLE = "donation_not_refundable"
+    DONATION_OFFLINE = "donation_offline"
     NOTHING_TO_REFUND = "nothing_to_refund"
     REFUND_TOO_LARGE = "refund_too_large"
     PAYSTACK_REFUND_FAILED = "paystack_refund_failed"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.donations.conftest import paystack_settings  # noqa: F401
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 ARGS = [
@@ -38,6 +40,9 @@ def chromium() -> Iterator[object]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a dev install always has it
         pytest.skip("playwright is not installed (pip install -e '.[dev]')")
+    # Playwright's sync API keeps an asyncio loop on this thread; Django's ORM would take
+    # that for an async context. The test's own ORM calls are ordinary synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

@@ -266,3 +266,17 @@ def test_the_management_command(campaign, finance, tmp_path):
         call_command("import_donations", str(path), "--actor", finance.email, stdout=io.StringIO())
     with pytest.raises(CommandError, match="No staff member"):
         call_command("import_donations", str(path), "--actor", "nobody@example.com")
+
+
+def test_an_imported_donation_is_not_refunded_through_paystack(campaign, finance, staff_api):
+    run(good_file(campaign), finance, dry_run=False)
+    donation = Donation.objects.filter(settled_via="import").first()
+
+    response = staff_api.post(
+        f"/v1/admin/donations/{donation.pk}/refund", {"reason": "asked"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "donation_offline"
+    assert donation.refunds.count() == 0
+    assert balances(campaign)["held"] == 0

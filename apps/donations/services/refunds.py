@@ -57,6 +57,7 @@ from .common import (
     invalid,
     status_change,
 )
+from .offline import OFFLINE_SOURCE
 from .settlement import paystack_amount
 
 if TYPE_CHECKING:
@@ -188,6 +189,12 @@ def donation_refund(
                 f"Only a succeeded donation can be refunded; this one is {locked.status}.",
                 code="donation_not_refundable",
                 extra={"status": locked.status},
+            )
+        if locked.settled_via == OFFLINE_SOURCE:
+            raise Conflict(
+                "This donation was received outside Paystack (imported as an offline bank "
+                "transfer), so Paystack cannot refund it: pay it back by bank transfer.",
+                code="donation_offline",
             )
         plan = donation_refund_plan(donation=locked, amount=amount)
         available = int(campaign_balances(campaign)["available"])
