@@ -87,7 +87,8 @@ def test_concurrent_runs_send_once_with_no_lock_or_transaction_held_while_sendin
     assert seen["locked"] is False  # another connection could lock the row at once
     assert seen["status"] == Notification.Status.QUEUED
     assert seen["claimed_at"] is not None  # ...and saw the claim
-    assert sorted(results).count(Notification.Status.SENT) == 1
+    # A run that came after the send returns it as sent; one still racing, as queued.
+    assert set(results) <= {Notification.Status.SENT, Notification.Status.QUEUED}
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT
     assert notification.attempts == 1
