@@ -1,14 +1,13 @@
 import pytest
 from django.core.cache import cache
-from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.hypothesis_profiles import load_profile
 from tests.paystack import PAYSTACK_SECRET, PAYSTACK_URL
 
-# No per-example deadline: a busy CI machine must not turn a slow example into a failure.
-hypothesis_settings.register_profile("krogiving", deadline=None, print_blob=True)
-hypothesis_settings.load_profile("krogiving")
+# HYPOTHESIS_PROFILE=thorough for the long run (tests/hypothesis_profiles.py).
+load_profile()
 
 
 @pytest.fixture(autouse=True)
