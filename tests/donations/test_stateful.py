@@ -60,7 +60,9 @@ class Gift:
     reference: str
     email: str
     gift: int
+    charged: int  # gift + tip (+ fee when covered): what refunds add up to
     status: str = "pending"
+    refunded_amount: int = 0  # of processed refunds, donation currency
     refunded_gift: int = 0  # of processed refunds
     reserved_gift: int = 0  # of pending refunds
     refunds: list[str] = field(default_factory=list)  # pending refund ids
@@ -111,7 +113,14 @@ class DonationMachine(RuleBasedStateMachine):
             cover_fee=cover_fee,
         )
         assert donation.status == "pending"
-        self.gifts.append(Gift(reference=donation.reference, email=donor, gift=gift))
+        self.gifts.append(
+            Gift(
+                reference=donation.reference,
+                email=donor,
+                gift=gift,
+                charged=donation.charged_amount,
+            )
+        )
 
     @precondition(lambda self: self._with("pending"))
     @rule(data=st.data())
@@ -205,7 +214,11 @@ class DonationMachine(RuleBasedStateMachine):
         gift.refunds.remove(refund_id)
         gift.reserved_gift -= refund.gift_part
         gift.refunded_gift += refund.gift_part
-        if refund.completes:
+        gift.refunded_amount += refund.amount
+        # Refunded once everything charged went back, whichever refund settled last (a
+        # full refund may settle before an earlier partial one).
+        if gift.refunded_amount >= gift.charged:
+            assert gift.refunded_amount == gift.charged
             assert gift.refunded_gift == gift.gift
             gift.status = "refunded"
         self.processed.append((refund_id, gift))
@@ -269,3 +282,41 @@ def test_random_donations_and_refunds_keep_every_money_invariant(paystack, refun
     DonationMachine.paystack = paystack
     DonationMachine.staff = refund_staff
     run_state_machine_as_test(DonationMachine, settings=stateful_settings(sequences=25, steps=30))
+
+
+def test_a_full_refund_settled_before_an_earlier_partial_one(paystack, refund_staff):
+    """Found by the state machine: the donation is refunded once both have settled."""
+    campaign = CampaignFactory(currency_id="NGN")
+    donation = donation_initialize(
+        campaign=campaign.slug, amount=100_000, currency="NGN", email="ada@example.com"
+    )
+    paystack.pay(donation.reference)
+    charge = paystack.charge_success(donation.reference)["data"]
+    assert donation_apply_charge_success(reference=donation.reference, data=charge) == "applied"
+    partial = donation_refund(
+        donation=donation, actor=refund_staff, amount=1_000, reason="Donor asked"
+    )
+    full = donation_refund(donation=donation, actor=refund_staff, amount=None, reason="The rest")
+    assert (full.amount, full.gift_part, full.completes) == (99_000, 99_000, True)
+
+    def settle(refund) -> str:
+        return donation_refund_settle(
+            reference=donation.reference,
+            paystack_refund_id=refund.paystack_refund_id,
+            amount=refund.amount,
+            currency="NGN",
+        )
+
+    assert settle(full) == "applied"
+    donation.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (donation.status, donation.refunded_amount) == ("succeeded", 99_000)
+    assert (campaign.raised_amount, campaign.donor_count) == (1_000, 1)
+
+    assert settle(partial) == "applied"
+    donation.refresh_from_db()
+    campaign.refresh_from_db()
+    assert (donation.status, donation.refunded_amount) == ("refunded", 100_000)
+    assert (campaign.raised_amount, campaign.donor_count) == (0, 0)
+    fire_deferred_checks()
+    assert ledger_verify().problems == []
