@@ -7,8 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (docs/testing.md): 2 on the 2-core CI machine.
+PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint typecheck format services browser smoke worker beat clean
+.PHONY: install run test test-thorough lint typecheck format services browser smoke worker beat clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,11 +49,16 @@ test: install services browser
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=krogiving.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest --create-db
+	$(VENV)/bin/pytest --create-db -n $(PYTEST_WORKERS)
 	@bash scripts/smoke_sqlite.sh $(PY)
 
 browser:
 	@bash scripts/browser.sh
+
+# The stateful (Hypothesis) tests under the thorough profile: >= 1,000 sequences each.
+test-thorough: install services
+	HYPOTHESIS_PROFILE=thorough $(VENV)/bin/pytest --create-db -n $(PYTEST_WORKERS) \
+		tests/ledger/test_stateful.py tests/donations/test_stateful.py
 
 smoke: install
 	@bash scripts/smoke_sqlite.sh $(PY)

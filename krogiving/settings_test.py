@@ -24,3 +24,13 @@ EXCHANGE_RATES_URL = EXCHANGE_RATES_API_KEY = ""
 PAYSTACK_SECRET_KEY = ""
 LOG_DIR = ""
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+
+# Parallel runs (pytest-xdist): pytest-django gives each worker its own database
+# (test_<name>_gw0, ...); the cache gets its own key prefix per worker, and a `clear()`
+# that deletes that prefix's keys only (not FLUSHDB), so that one worker's autouse
+# cache.clear() never empties another's cache. See docs/testing.md.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405 (Redis configured)
+    if _XDIST_WORKER:
+        CACHES["default"]["KEY_PREFIX"] += f"-{_XDIST_WORKER}"  # noqa: F405
+    CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "tests.cache.PrefixScopedClient"  # noqa: F405

@@ -20,9 +20,8 @@ from .media import (
     campaign_media_presign,
     campaign_media_update,
     campaign_media_upload,
-    file_too_large,
-    max_upload_bytes,
 )
+from .media_inspection import file_too_large, max_upload_bytes
 from .models import CampaignMedia, MediaKind
 from .storage import media_url
 

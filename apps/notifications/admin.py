@@ -34,6 +34,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "provider",
         "provider_message_id",
         "attempts",
+        "claimed_at",
         "error",
         "context",
         "created_at",

@@ -40,6 +40,12 @@ class Notification(BaseModel):
     attempts = models.PositiveIntegerField(default=0)
     context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while a delivery run is sending it; a claim older than the lease "
+        "(a run that died) can be taken over.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -44,6 +46,9 @@ SECRET_CONTEXT_KEYS = frozenset({"code", "otp", "password", "token", "secret"})
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]+$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ERROR_MAX = 2000
+# How long a delivery run owns a notification; a claim older than this (a worker that died
+# while sending) can be taken over. Far longer than a provider call with its failover.
+DELIVERY_LEASE = timedelta(minutes=5)
 
 
 def _template_path(template: str, part: str) -> str:
@@ -193,60 +198,95 @@ def _deliver_sms(notification: Notification, context: dict[str, Any]) -> _Delive
     )
 
 
+def _claim(notification_id: str) -> datetime | None:
+    """Take the notification for delivery; the claim's timestamp, or None if not ours.
+
+    A conditional UPDATE, not a row lock held while sending: it takes a notification that
+    is not sent and has no live claim (none, or one older than DELIVERY_LEASE: a run that
+    died while sending).
+    """
+    now = timezone.now()
+    taken = (
+        Notification.objects.filter(pk=notification_id)
+        .exclude(status=Notification.Status.SENT)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - DELIVERY_LEASE))
+        .update(claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
+    )
+    return now if taken else None
+
+
+def _send(notification: Notification, secret_context: dict[str, Any]) -> _Delivery:
+    context = _render_context(notification, secret_context)
+    if notification.channel == Notification.Channel.EMAIL:
+        return _deliver_email(notification, context)
+    return _deliver_sms(notification, context)
+
+
+def _record_sent(notification: Notification, delivery: _Delivery) -> None:
+    """The message went out: record it, whoever holds the claim now (a run that took an
+    expired claim over must not send it again)."""
+    now = timezone.now()
+    # Keep the last error (an earlier attempt's) unless this one failed over.
+    error = (delivery.note or notification.error)[:_ERROR_MAX]
+    Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
+        status=Notification.Status.SENT,
+        provider=delivery.provider,
+        provider_message_id=delivery.message_id[:255],
+        error=error,
+        sent_at=now,
+        claimed_at=None,
+        updated_at=now,
+    )
+
+
+def _record_failed(notification: Notification, claimed_at: datetime, error: str) -> None:
+    """The attempt failed: record it unless another run has taken the claim over since."""
+    now = timezone.now()
+    Notification.objects.filter(pk=notification.pk, claimed_at=claimed_at).update(
+        status=Notification.Status.FAILED,
+        error=error[:_ERROR_MAX],
+        claimed_at=None,
+        updated_at=now,
+    )
+
+
 def notification_deliver(*, notification_id: str, secret_context: dict[str, Any]) -> Notification:
     """Render and send one notification, recording the outcome on its row.
 
-    Safe to run twice: a notification already sent is not sent again, and a concurrent
-    run waits on the row lock. A failure is recorded (status failed, error) and then
-    re-raised so that the task retries.
+    Safe to run twice: a notification already sent is not sent again, and a run that
+    finds another run delivering it (a live claim) returns without sending. No row lock
+    or transaction is held while the provider is called: the row is claimed by a
+    conditional UPDATE first, the outcome recorded after. A failure is recorded (status
+    failed, error) and then re-raised so that the task retries. Raises
+    Notification.DoesNotExist for an unknown id.
     """
-    failure: Exception | None = None
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update(of=("self",)).get(pk=notification_id)
-        if notification.status == Notification.Status.SENT:
-            logger.info("notification already sent", extra={"notification_id": notification_id})
-            return notification
-        notification.attempts += 1
-        try:
-            context = _render_context(notification, secret_context or {})
-            if notification.channel == Notification.Channel.EMAIL:
-                delivery = _deliver_email(notification, context)
-            else:
-                delivery = _deliver_sms(notification, context)
-        except Exception as exc:
-            failure = exc
-            notification.status = Notification.Status.FAILED
-            notification.error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
-        else:
-            notification.status = Notification.Status.SENT
-            notification.provider = delivery.provider
-            notification.provider_message_id = delivery.message_id[:255]
-            # Keep the last error (an earlier attempt's) unless this one failed over.
-            notification.error = (delivery.note or notification.error)[:_ERROR_MAX]
-            notification.sent_at = timezone.now()
-        notification.save(
-            update_fields=[
-                "status",
-                "provider",
-                "provider_message_id",
-                "error",
-                "attempts",
-                "sent_at",
-                "updated_at",
-            ]
-        )
+    claimed_at = _claim(notification_id)
+    notification = Notification.objects.get(pk=notification_id)
     log_extra = {
         "notification_id": notification_id,
         "channel": notification.channel,
         "template": notification.template,
         "attempt": notification.attempts,
     }
-    if failure is not None:
+    if claimed_at is None:
+        if notification.status == Notification.Status.SENT:
+            logger.info("notification already sent", extra=log_extra)
+        else:
+            logger.info("notification being delivered by another run", extra=log_extra)
+        return notification
+    try:
+        delivery = _send(notification, secret_context or {})
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        _record_failed(notification, claimed_at, error)
+        notification.refresh_from_db()
         logger.warning(
             "notification delivery failed: %s",
-            type(failure).__name__,
+            type(exc).__name__,
             extra={**log_extra, "error": notification.error},
         )
-        raise failure
+        raise
+    _record_sent(notification, delivery)
+    notification.refresh_from_db()
     logger.info("notification sent", extra={**log_extra, "provider": notification.provider})
     return notification

@@ -13,6 +13,7 @@ from apps.audit.chain import GENESIS_HASH
 from apps.audit.models import AdminLog, AuditChainHead
 from apps.audit.services import audit_log
 from tests.audit.conftest import requires_postgresql
+from tests.concurrency import run_in_threads
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -21,33 +22,20 @@ ENTRIES_EACH = 6
 
 
 def test_concurrent_writers_produce_one_linear_chain():
-    barrier = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
-
     def writer(number: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            for index in range(ENTRIES_EACH):
-                with transaction.atomic():
-                    audit_log(
-                        actor=None,
-                        action="payout.approve",
-                        target_type="withdrawal",
-                        target_id=f"{number}-{index}",
-                        after={"writer": number, "index": index},
-                    )
-                    # other work of the audited service, done while holding the head
-                    time.sleep(0.001)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        for index in range(ENTRIES_EACH):
+            with transaction.atomic():
+                audit_log(
+                    actor=None,
+                    action="payout.approve",
+                    target_type="withdrawal",
+                    target_id=f"{number}-{index}",
+                    after={"writer": number, "index": index},
+                )
+                # other work of the audited service, done while holding the head
+                time.sleep(0.001)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _, errors = run_in_threads(WRITERS, writer)
     assert not errors, errors
 
     total = WRITERS * ENTRIES_EACH

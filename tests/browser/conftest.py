@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.donations.conftest import paystack_settings  # noqa: F401
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 ARGS = [

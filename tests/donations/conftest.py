@@ -1,5 +1,6 @@
 """Donation tests: Paystack faked at the HTTP layer (`responses`), webhooks signed here.
 
+`paystack_settings` (tests/conftest.py) points the client at the fake.
 `paystack` is a small stateful fake of the Paystack API at PAYSTACK_BASE_URL: it
 remembers what was initialized, answers verify from that state (a test "pays" with
 `paystack.pay(reference)`), and records refunds. Failure modes are switched on per call
@@ -12,7 +13,6 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,27 +29,12 @@ from apps.payments.signing import sign
 from apps.users.tokens import tokens_for
 from tests.factories import ActiveCampaignFactory as CampaignFactory
 from tests.factories import StaffFactory
+from tests.paystack import PAYSTACK_SECRET, PAYSTACK_URL
 
-PAYSTACK = "https://api.paystack.co"
-SECRET = "sk_test_0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c"
+PAYSTACK = PAYSTACK_URL
+SECRET = PAYSTACK_SECRET
 WEBHOOK = "/v1/paystack/webhook"
 INITIALIZE = "/v1/donations/initialize"
-
-
-@pytest.fixture
-def paystack_settings(settings):
-    settings.PAYSTACK_SECRET_KEY = SECRET
-    settings.PAYSTACK_BASE_URL = PAYSTACK
-    settings.PAYSTACK_CHANNELS = ["card", "bank", "ussd", "bank_transfer"]
-    settings.PAYSTACK_RETRY_BACKOFF_SECONDS = 0
-    settings.PAYSTACK_MAX_ATTEMPTS = 3
-    settings.PAYSTACK_WEBHOOK_IP_ALLOWLIST = []
-    settings.FRONT_END_URL = "https://krogiving.test"
-    settings.DONATION_CALLBACK_URL = "https://krogiving.test/donations/{reference}"
-    settings.DONATION_VERIFY_GRACE_SECONDS = 15
-    settings.DONATION_ABANDON_AFTER_MINUTES = 60
-    settings.DONATION_INITIALIZE_THROTTLE = "1000/min"
-    return settings
 
 
 class FakePaystack:
@@ -349,30 +334,3 @@ def assert_ledger_consistent() -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     assert ledger_verify().problems == []
-
-
-def run_in_threads(count: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """work(i) in `count` real threads released together; each closes its DB connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(index)
-            with lock:
-                results.append(outcome)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors

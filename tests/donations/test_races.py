@@ -11,8 +11,9 @@ from apps.donations.services import donation_settle_charge
 from apps.ledger.models import LedgerTransaction
 from apps.payments.models import PaystackEvent
 from apps.payments.paystack import get_paystack_client
+from tests.concurrency import run_in_threads
 
-from .conftest import INITIALIZE, WEBHOOK, balances, body_of, run_in_threads, signature
+from .conftest import INITIALIZE, WEBHOOK, balances, body_of, signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,7 +1,3 @@
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.db import connection
 
@@ -49,31 +45,3 @@ def assert_ledger_consistent() -> None:
     fire_deferred_checks()
     report = ledger_verify()
     assert report.problems == []
-
-
-def run_in_threads(count: int, work: Callable[[int], Any]) -> tuple[list[Any], list[Exception]]:
-    """Run work(i) in `count` real threads released together; each closes its connection."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[Exception] = []
-    lock = threading.Lock()
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(index)
-            with lock:
-                results.append(outcome)
-        except Exception as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors

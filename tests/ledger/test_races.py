@@ -12,8 +12,9 @@ from apps.ledger.services import (
     ledger_post_hold,
     ledger_post_refund,
 )
+from tests.concurrency import run_in_threads
 from tests.factories import ActiveCampaignFactory as CampaignFactory
-from tests.ledger.conftest import donate, run_in_threads
+from tests.ledger.conftest import donate
 
 THREADS = 16
 

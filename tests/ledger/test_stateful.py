@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -27,6 +26,7 @@ from apps.ledger.services import (
     ledger_post_transfer_succeeded,
 )
 from tests.factories import ActiveCampaignFactory as CampaignFactory
+from tests.hypothesis_profiles import stateful_settings
 from tests.ledger.conftest import fire_deferred_checks
 
 AVAILABLE, HELD = AccountKind.CAMPAIGN_AVAILABLE, AccountKind.CAMPAIGN_HELD
@@ -207,10 +207,5 @@ class LedgerMachine(RuleBasedStateMachine):
 def test_random_postings_keep_every_ledger_invariant():
     run_state_machine_as_test(
         LedgerMachine,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=30,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
+        settings=stateful_settings(sequences=25, steps=30),
     )

@@ -1,15 +1,14 @@
 import json
-import threading
 import time
 
 import pytest
 from celery.signals import before_task_publish
-from django.db import connection
 from kombu import Connection
 
 from apps.notifications.models import Notification
 from apps.notifications.services import notification_deliver
 from apps.notifications.tasks import deliver_notification
+from tests.concurrency import run_in_threads
 
 from .conftest import TERMII_URL
 
@@ -71,25 +70,12 @@ def test_two_concurrent_deliveries_send_once(http, termii):
         recipient="+2348031234567",
         context={"purpose_label": "verify your phone number", "minutes": 10},
     )
-    start = threading.Barrier(2)
-    errors = []
-
-    def deliver():
-        try:
-            start.wait()
-            notification_deliver(
-                notification_id=str(notification.id), secret_context={"code": CODE}
-            )
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    _, errors = run_in_threads(
+        2,
+        lambda _: notification_deliver(
+            notification_id=str(notification.id), secret_context={"code": CODE}
+        ),
+    )
 
     assert errors == []
     assert len(calls) == 1

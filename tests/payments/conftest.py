@@ -6,21 +6,11 @@ import responses
 from apps.payments.events import register_event_handler, unregister_event_handler
 from apps.payments.paystack import get_paystack_client
 from apps.payments.signing import sign
+from tests.paystack import PAYSTACK_SECRET, PAYSTACK_URL
 
-PAYSTACK = "https://api.paystack.co"
-SECRET = "sk_test_4d1b6c0e9f2a7b3c5d8e0f1a2b3c4d5e6f7a8b9c"
-
-
-@pytest.fixture
-def paystack_settings(settings):
-    """A real-looking key, the public API URL and no waiting between retries."""
-    settings.PAYSTACK_SECRET_KEY = SECRET
-    settings.PAYSTACK_BASE_URL = PAYSTACK
-    settings.PAYSTACK_CHANNELS = ["card", "bank", "ussd", "bank_transfer"]
-    settings.PAYSTACK_RETRY_BACKOFF_SECONDS = 0
-    settings.PAYSTACK_MAX_ATTEMPTS = 3
-    settings.PAYSTACK_WEBHOOK_IP_ALLOWLIST = []
-    return settings
+# The values the shared `paystack_settings` fixture (tests/conftest.py) sets.
+PAYSTACK = PAYSTACK_URL
+SECRET = PAYSTACK_SECRET
 
 
 @pytest.fixture

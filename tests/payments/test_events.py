@@ -1,6 +1,5 @@
 """Applying stored events: the registry, claims, concurrency, replay."""
 
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -8,7 +7,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from apps.payments.events import (
@@ -20,6 +18,7 @@ from apps.payments.events import (
 from apps.payments.models import PaystackEvent
 from apps.payments.services import paystack_event_process, paystack_events_replay
 from apps.payments.tasks import process_paystack_event, replay_paystack_events
+from tests.concurrency import run_in_threads
 
 from .conftest import charge_success
 
@@ -88,23 +87,7 @@ def test_two_workers_on_the_same_event_apply_it_once(handlers):
 
     handlers("charge.success", slow)
     event = make_event()
-    start = threading.Barrier(2)
-    outcomes, errors = [], []
-
-    def work():
-        try:
-            start.wait()
-            outcomes.append(paystack_event_process(event_id=str(event.id)).outcome)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_in_threads(2, lambda _: paystack_event_process(event_id=str(event.id)).outcome)
 
     assert errors == []
     assert len(calls) == 1

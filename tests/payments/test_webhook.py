@@ -1,17 +1,16 @@
 """POST /v1/paystack/webhook: signature, storage, handlers."""
 
 import json
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from apps.payments.models import PaystackEvent
 from apps.payments.services import paystack_event_process
 from apps.payments.signing import SANDBOX_SECRET_KEY, sign
 from apps.payments.tasks import process_paystack_event
+from tests.concurrency import run_in_threads
 
 from .conftest import SECRET, body_of, charge_success, signed_headers
 
@@ -289,26 +288,14 @@ def test_the_same_event_delivered_ten_times_at_once_is_one_row_applied_once(
 
     handlers("charge.success", slow)
     body = body_of(charge_success())
-    start = threading.Barrier(10)
-    statuses, errors = [], []
-
-    def deliver():
-        try:
-            start.wait()
-            response = Client().post(
-                URL, data=body, content_type="application/json", **signed_headers(body)
-            )
-            statuses.append(response.status_code)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses, errors = run_in_threads(
+        10,
+        lambda _: (
+            Client()
+            .post(URL, data=body, content_type="application/json", **signed_headers(body))
+            .status_code
+        ),
+    )
 
     assert errors == []
     assert statuses == [200] * 10

@@ -1,5 +1,4 @@
 # Payout tests share the withdrawal tests' fakes and fixtures.
-from tests.donations.conftest import paystack_settings  # noqa: F401
 from tests.withdrawals.conftest import (  # noqa: F401
     approver,
     bank_account,

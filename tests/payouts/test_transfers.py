@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.payments.signing import sign
 from apps.payouts.services import payouts_reconcile
 from apps.withdrawals.models import Withdrawal
-from tests.donations.conftest import SECRET
+from tests.paystack import PAYSTACK_SECRET as SECRET
 from tests.withdrawals.conftest import assert_books_clean, balances
 
 pytestmark = pytest.mark.django_db

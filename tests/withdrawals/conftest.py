@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 from apps.ledger.selectors import campaign_balances, ledger_verify
 from apps.ledger.services import ledger_post_donation_succeeded
 from apps.users.tokens import tokens_for
-from tests.donations.conftest import paystack_settings  # noqa: F401
 from tests.factories import ActiveCampaignFactory, StaffFactory, UserFactory
 from tests.paystack_transfers import FakeTransfers
 
@@ -25,7 +24,7 @@ ACCOUNT = "0123456789"
 
 
 @pytest.fixture
-def transfers(paystack_settings) -> FakeTransfers:  # noqa: F811
+def transfers(paystack_settings) -> FakeTransfers:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield FakeTransfers(mock)
 

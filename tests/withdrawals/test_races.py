@@ -5,7 +5,7 @@ from django.db import connection
 
 from apps.withdrawals.models import Withdrawal
 from apps.withdrawals.services import withdrawal_request
-from tests.donations.conftest import run_in_threads
+from tests.concurrency import run_in_threads
 
 from .conftest import assert_books_clean, balances
 

@@ -8,9 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.campaigns.models import Campaign, CampaignStatus, Category
-from apps.currency.models import Currency
-from tests.factories import StaffFactory, UserFactory
+from apps.campaigns.models import Campaign, CampaignStatus
+from tests.factories import CampaignFactory, StaffFactory, UserFactory
 
 S3_ACCESS_KEY = "testing"
 S3_SECRET_KEY = "testing"
@@ -35,20 +34,14 @@ def client_for(user=None) -> APIClient:
 
 
 def make_campaign(organizer, status: str = CampaignStatus.DRAFT) -> Campaign:
-    # get_or_create: a transaction=True test flushes the rows the migrations seeded.
-    currency, _ = Currency.objects.get_or_create(
-        code="NGN",
-        defaults={"name": "Nigerian naira", "exponent": 2, "symbol": "₦", "minimum_donation": 100},
-    )
-    category, _ = Category.objects.get_or_create(slug="medical", defaults={"name": "Medical"})
-    return Campaign.objects.create(
+    return CampaignFactory(
         organizer=organizer,
         title="Help Ada walk again",
         slug=f"help-ada-{uuid.uuid4().hex[:10]}",
         story="Ada needs surgery. " * 10,
         goal_amount=5_000_000,
-        currency=currency,
-        category=category,
+        currency_id="NGN",
+        category_id="medical",
         status=status,
     )
 

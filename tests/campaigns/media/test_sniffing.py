@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.campaigns.media import VIDEO_MP4, VIDEO_WEBM, video_sniff
+from apps.campaigns.media_inspection import VIDEO_MP4, VIDEO_WEBM, video_sniff
 from apps.core.errors import InvalidInput
 
 from .files import LINUX_ELF, WINDOWS_EXE, mp4_bytes, png_bytes, webm_bytes
