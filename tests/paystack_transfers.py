@@ -18,8 +18,9 @@ from typing import Any
 
 import responses
 
+from tests.paystack import PAYSTACK_URL as PAYSTACK
+
 FIXTURES = Path(__file__).parent / "payments" / "fixtures" / "paystack"
-PAYSTACK = "https://api.paystack.co"
 
 
 def documented(name: str) -> dict[str, Any]:
