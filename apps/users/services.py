@@ -182,7 +182,22 @@ def staff_totp_device_enrol(
             before={"replaced": replaced},
             after={"device": name, "confirmed": True},
         )
+        _tell_authenticator_added(user, how="set up by an administrator")
     return device
+
+
+def _tell_authenticator_added(user: User, *, how: str) -> None:
+    """Email the staff member: a new authenticator is the one thing an attacker with their
+    password would set up, so they hear of every one (after commit)."""
+    from apps.notifications.services import notification_send
+
+    notification_send(
+        channel="email",
+        template="authenticator_added",
+        recipient=user.email,
+        context={"first_name": user.first_name, "how": how},
+        user=user,
+    )
 
 
 def staff_totp_devices_reset(*, user: User, actor: User | None) -> int:
@@ -267,6 +282,7 @@ def _confirm_enrolment(*, user: User, device: TOTPDevice, ip_address: str | None
         after={"device": device.name, "confirmed": True, "by": "console enrolment"},
         ip_address=ip_address,
     )
+    _tell_authenticator_added(user, how="from the staff console sign-in")
 
 
 def user_find_by_contact(*, channel: str, destination: str) -> User | None:

@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.audit.models import AdminLog
+from apps.notifications.models import Notification
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.users.conftest import totp_code
 
@@ -155,6 +156,9 @@ class TestEnrolment:
         assert is_signed_in(client)
         entry = AdminLog.objects.get(action="user.totp_enrol")
         assert entry.actor == member and entry.target_id == str(member.pk)
+        # the member hears of it: a stolen password could have done this
+        told = Notification.objects.get(template="authenticator_added")
+        assert told.recipient == member.email
 
     def test_a_wrong_code_confirms_nothing(self, member):
         client = Client()
