@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +146,20 @@ def campaign_list_filter_errors(
 def campaign_id_for_slug(slug: str) -> Any:
     """The campaign a current or former slug belongs to (any status), or None."""
     return slug_owner_id(slug)
+
+
+def campaign_find(key: Any) -> Campaign | None:
+    """The campaign named by its id or by a current or former slug (any status), or None."""
+    text = str(key or "").strip()
+    if not text:
+        return None
+    try:
+        campaign_id: Any = uuid.UUID(text)
+    except ValueError:
+        campaign_id = campaign_id_for_slug(text)
+    if campaign_id is None:
+        return None
+    return Campaign.objects.filter(pk=campaign_id).first()
 
 
 def campaign_detail(campaign_id: Any) -> Campaign | None:

@@ -30,3 +30,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(NO_SUBMIT_BUTTONS)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class TimelineInline(admin.TabularInline):
+    """A money object's timeline (`DonationEvent`, `WithdrawalEvent`), oldest first,
+    read-only: history never changes. Whoever may view the parent (`parent_permission`)
+    sees its timeline, without a permission of its own."""
+
+    parent_permission = ""
+    verbose_name = "timeline entry"
+    verbose_name_plural = "Timeline"
+    fields = ("created_at", "type", "source", "actor", "data")
+    readonly_fields = fields
+    ordering = ("id",)
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return bool(self.parent_permission) and request.user.has_perm(self.parent_permission)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")

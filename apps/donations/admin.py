@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from apps.campaigns.models import Campaign
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, TimelineInline
 from apps.core.errors import ApplicationError
 from apps.currency.admin_display import money_column
 from apps.currency.money import format_money, parse_money
@@ -35,31 +35,9 @@ REFUND_PERMISSION = "donations.refund_donation"
 VIEW_PERMISSION = "donations.view_donation"
 
 
-class DonationEventInline(admin.TabularInline):
-    """The donation's timeline, oldest first: read-only, as history never changes."""
-
+class DonationEventInline(TimelineInline):
     model = DonationEvent
-    verbose_name = "timeline entry"
-    verbose_name_plural = "Timeline"
-    fields = ("created_at", "type", "source", "actor", "data")
-    readonly_fields = fields
-    ordering = ("id",)
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # the timeline is part of the donation: whoever may see it sees its history
-        return request.user.has_perm(VIEW_PERMISSION)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+    parent_permission = VIEW_PERMISSION
 
 
 class DateRangeFilter(admin.FieldListFilter):

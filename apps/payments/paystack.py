@@ -1037,3 +1037,15 @@ def summarize(value: Any, *, secret: str = "", depth: int = 0) -> Any:
             value = value.replace(secret, "***")
         return value if len(value) <= _TEXT_MAX else value[:_TEXT_MAX] + "…"
     return value
+
+
+def paystack_amount(value: Any) -> int | None:
+    """An amount as Paystack sends it in events: an integer, or digits in a string
+    ("5000", as refund events carry it). None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None

@@ -44,6 +44,7 @@ from apps.payments.paystack import (
     PaystackRejected,
     Transfer,
     get_paystack_client,
+    paystack_amount,
 )
 from apps.withdrawals.models import Withdrawal, WithdrawalEventType, WithdrawalStatus
 from apps.withdrawals.services import (
@@ -501,16 +502,6 @@ def _flag(locked: Withdrawal, problem: str, source: str) -> Outcome:
     return Outcome.IGNORED
 
 
-def _event_amount(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def payout_apply_transfer_event(
     *, event_type: str, reference: str, data: dict[str, Any]
 ) -> Outcome:
@@ -520,7 +511,7 @@ def payout_apply_transfer_event(
         logger.info("%s for an unknown reference", event_type, extra={"reference": reference})
         return Outcome.IGNORED
     status = event_type.rpartition(".")[2]
-    amount = _event_amount(data.get("amount"))
+    amount = paystack_amount(data.get("amount"))
     currency = str(data.get("currency") or withdrawal.currency_id).upper()
     with transaction.atomic(durable=True):
         locked: Withdrawal = lock_withdrawal(withdrawal.pk)

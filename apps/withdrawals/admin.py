@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, TimelineInline
 from apps.currency.admin_display import money_column
 
 from .models import BankAccount, WithdrawalEvent
@@ -10,33 +10,9 @@ from .models import BankAccount, WithdrawalEvent
 # the approval, rejection and transfer-OTP steps (payouts sit above withdrawals).
 
 
-class WithdrawalEventInline(admin.TabularInline):
-    """The withdrawal's timeline, oldest first: read-only, as history never changes."""
-
+class WithdrawalEventInline(TimelineInline):
     model = WithdrawalEvent
-    verbose_name = "timeline entry"
-    verbose_name_plural = "Timeline"
-    fields = ("created_at", "type", "source", "actor", "data")
-    readonly_fields = fields
-    ordering = ("id",)
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Part of the withdrawal: whoever may see the withdrawal sees its timeline.
-        return request.user.has_perm("withdrawals.view_withdrawal")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+    parent_permission = "withdrawals.view_withdrawal"
 
 
 WITHDRAWAL_LIST: tuple[str, ...] = (

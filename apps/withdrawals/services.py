@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign, CampaignStatus
+from apps.campaigns.selectors import campaign_find
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, UpstreamError
 from apps.core.locks import lock_campaign, lock_withdrawal
 from apps.currency.money import format_money
@@ -273,13 +274,7 @@ def _own_account(owner: User, account_id: Any, *, field: str | None = None) -> B
 
 
 def _campaign_of(actor: User, value: Any) -> Campaign:
-    try:
-        pk = uuid.UUID(str(value))
-    except ValueError:
-        pk = None
-    campaign = Campaign.objects.filter(pk=pk).first() if pk else None
-    if campaign is None:
-        campaign = Campaign.objects.filter(slug=str(value or "")).first()
+    campaign = campaign_find(value)
     if campaign is None:
         raise NotFound(
             "campaign: No such campaign.",

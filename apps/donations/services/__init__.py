@@ -33,7 +33,6 @@ from .settlement import (
     donation_refresh,
     donation_settle_charge,
     donations_reconcile,
-    paystack_amount,
 )
 
 __all__ = [
@@ -59,5 +58,4 @@ __all__ = [
     "donations_import_offline",
     "donations_reconcile",
     "offline_rows_from_csv",
-    "paystack_amount",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign, CampaignStatus
-from apps.campaigns.selectors import campaign_id_for_slug
+from apps.campaigns.selectors import campaign_find
 from apps.core.errors import Conflict, UpstreamError
 from apps.core.locks import lock_donation
 from apps.currency.money import format_money
@@ -51,15 +50,7 @@ def _max_amount(currency: str) -> int:
 
 def _campaign_for_donation(value: Any) -> Campaign:
     """The campaign named by slug (current or former) or id; it must take donations."""
-    text = str(value or "").strip()
-    campaign = None
-    if text:
-        try:
-            campaign_id = uuid.UUID(text)
-        except ValueError:
-            campaign_id = campaign_id_for_slug(text)
-        if campaign_id is not None:
-            campaign = Campaign.objects.filter(pk=campaign_id).first()
+    campaign = campaign_find(value)
     if campaign is None or campaign.status in (
         CampaignStatus.DRAFT,
         CampaignStatus.PENDING_REVIEW,

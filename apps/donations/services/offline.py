@@ -25,11 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -40,7 +39,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.audit.services import audit_log
 from apps.campaigns.models import Campaign, CampaignStatus
-from apps.campaigns.selectors import campaign_id_for_slug
+from apps.campaigns.selectors import campaign_find
 from apps.core.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from apps.core.locks import lock_campaign
 from apps.currency.money import parse_money
@@ -199,14 +198,7 @@ def offline_rows_from_csv(data: bytes | str) -> list[OfflineRow]:
 
 
 def _campaign(text: str) -> Campaign:
-    campaign = None
-    if text:
-        try:
-            campaign_id: Any = uuid.UUID(text)
-        except ValueError:
-            campaign_id = campaign_id_for_slug(text)
-        if campaign_id is not None:
-            campaign = Campaign.objects.filter(pk=campaign_id).first()
+    campaign = campaign_find(text)
     if campaign is None or campaign.status in (
         CampaignStatus.DRAFT,
         CampaignStatus.PENDING_REVIEW,

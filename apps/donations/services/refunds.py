@@ -43,7 +43,7 @@ from apps.ledger.services import (
     ledger_post_refund,
     ledger_post_release,
 )
-from apps.payments.paystack import PaystackError, get_paystack_client
+from apps.payments.paystack import PaystackError, get_paystack_client, paystack_amount
 
 from ..models import REASON_MAX_LENGTH, Donation, DonationRefund, RefundStatus
 from .common import (
@@ -58,7 +58,6 @@ from .common import (
     status_change,
 )
 from .offline import OFFLINE_SOURCE
-from .settlement import paystack_amount
 
 if TYPE_CHECKING:
     from apps.users.models import User

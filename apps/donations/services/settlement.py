@@ -447,14 +447,3 @@ def donations_reconcile(*, older_than_minutes: int | None = None, limit: int = 2
             )
             counts["error"] += 1
     return counts
-
-
-def paystack_amount(value: Any) -> int | None:
-    """An amount as Paystack sends it: an integer, or digits in a string ("5000")."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
