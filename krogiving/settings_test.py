@@ -29,8 +29,12 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # (test_<name>_gw0, ...); the cache gets its own key prefix per worker, and a `clear()`
 # that deletes that prefix's keys only (not FLUSHDB), so that one worker's autouse
 # cache.clear() never empties another's cache. See docs/testing.md.
+# Each run gets its own token too (xdist's run id, else the process id), so that two
+# runs on one machine (a developer's and CI's, two checkouts) never clear each other's.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
 if "KEY_PREFIX" in CACHES["default"]:  # noqa: F405 (Redis configured)
+    CACHES["default"]["KEY_PREFIX"] += f"-{_RUN}"  # noqa: F405
     if _XDIST_WORKER:
         CACHES["default"]["KEY_PREFIX"] += f"-{_XDIST_WORKER}"  # noqa: F405
     CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "tests.cache.PrefixScopedClient"  # noqa: F405
