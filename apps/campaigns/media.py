@@ -20,6 +20,12 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.locks import (
+    lock_campaign,
+    lock_campaign_media,
+    lock_campaign_media_all,
+    lock_campaign_media_if_free,
+)
 
 from .cache import campaign_cache_invalidate
 from .media_inspection import (
@@ -59,15 +65,15 @@ def media_ready() -> QuerySet[CampaignMedia]:
 
 
 def _owned_campaign(*, user: User, campaign_id: UUID, lock: bool = False) -> Campaign:
-    campaigns = Campaign.objects.filter(pk=campaign_id, organizer_id=user.pk)
-    if lock:
-        campaigns = campaigns.select_for_update(of=("self",))
-    campaign = campaigns.first()
+    campaign = Campaign.objects.filter(pk=campaign_id, organizer_id=user.pk).first()
     if campaign is None:
         raise NotFound(
             "campaign: No campaign with this id.",
             fields={"campaign": ["No campaign with this id."]},
         )
+    if lock:
+        locked: Campaign = lock_campaign(campaign.pk)
+        return locked
     return campaign
 
 
@@ -88,7 +94,7 @@ def _check_media_editable(campaign: Campaign) -> None:
 
 
 def _lock_media(media_id: UUID) -> CampaignMedia:
-    media = CampaignMedia.objects.select_for_update(of=("self",)).filter(pk=media_id).first()
+    media: CampaignMedia | None = lock_campaign_media(media_id)
     if media is None:
         raise NotFound("No media with this id.")
     return media
@@ -204,10 +210,9 @@ def campaign_media_update(
     with transaction.atomic():
         campaign = _owned_campaign(user=user, campaign_id=media.campaign_id, lock=True)
         _check_media_editable(campaign)
-        items = list(
-            CampaignMedia.objects.select_for_update(of=("self",))
-            .filter(campaign=campaign)
-            .order_by("position", "created_at", "id")
+        items = sorted(
+            lock_campaign_media_all(campaign_id=campaign.pk),
+            key=lambda item: (item.position, item.created_at, item.id),
         )
         target = next((item for item in items if item.pk == media.pk), None)
         if target is None:
@@ -385,11 +390,7 @@ def campaign_media_expire_pending(*, older_than: timedelta | None = None) -> int
     )
     for media_id in stale_ids:
         with transaction.atomic():
-            media = (
-                CampaignMedia.objects.select_for_update(skip_locked=True)
-                .filter(pk=media_id, status=MediaStatus.PENDING)
-                .first()
-            )
+            media = lock_campaign_media_if_free(media_id, status=MediaStatus.PENDING)
             if media is None:
                 continue
             name = media.file.name

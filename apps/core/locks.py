@@ -10,6 +10,12 @@ takes its locks in this order (skipping what it does not need), never backwards:
 Rows of one kind are locked in primary-key order. `LOCK_ORDER` names the kinds; the
 lock-order test takes every pair in this order from two threads on PostgreSQL.
 
+Outside that chain, rows a transaction takes on their own (never together with the
+money rows above, and so never in a cycle with them): a user row, then that user's
+authenticator devices (`lock_user`, `lock_totp_devices`); platform settings, currency
+and exchange-rate rows, the webhook event store and the sandbox's rows, each locked in
+its own service and followed at most by the audit chain head.
+
 Models are looked up by label, not imported: core sits below the domain apps and must
 not import them. On SQLite (`make run`) SELECT ... FOR UPDATE does not exist; there the
 database's single writer lock serialises writers instead.
@@ -81,6 +87,21 @@ def lock_campaign_media(pk: Any) -> Any | None:
     return _for_update("campaigns.CampaignMedia").filter(pk=pk).first()
 
 
+def lock_campaign_media_all(*, campaign_id: Any) -> list[Any]:
+    """Every media row of one campaign, in primary-key order."""
+    return _many("campaigns.CampaignMedia", campaign_id=campaign_id)
+
+
+def lock_campaign_media_if_free(pk: Any, **filters: Any) -> Any | None:
+    """The media row if nobody holds it (a sweeping job skips a row in use), else None."""
+    return (
+        apps.get_model("campaigns.CampaignMedia")
+        .objects.select_for_update(skip_locked=True)
+        .filter(pk=pk, **filters)
+        .first()
+    )
+
+
 def lock_campaign_slug(slug: str) -> Any | None:
     return _for_update("campaigns.CampaignSlug").filter(slug=slug).first()
 
@@ -109,3 +130,22 @@ def lock_audit_chain_head(pk: Any) -> Any | None:
         # second writer waits here instead of failing when it tries to write later.
         apps.get_model("audit.AuditChainHead").objects.filter(pk=pk).update(id=pk)
     return apps.get_model("audit.AuditChainHead").objects.select_for_update().filter(pk=pk).first()
+
+
+# --- outside the money chain -----------------------------------------------------------------
+
+
+def lock_user(pk: Any) -> Any:
+    return apps.get_model("users.User").objects.select_for_update().get(pk=pk)
+
+
+def lock_totp_devices(*, user_id: Any, **filters: Any) -> list[Any]:
+    """A staff member's authenticator devices (confirmed ones unless told), in pk order:
+    two requests racing with one code cannot both pass django-otp's last-used check."""
+    filters.setdefault("confirmed", True)
+    return list(
+        apps.get_model("otp_totp.TOTPDevice")
+        .objects.select_for_update()
+        .filter(user_id=user_id, **filters)
+        .order_by("pk")
+    )

@@ -35,7 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.audit.services import audit_log
 from apps.campaigns.models import Campaign, CampaignStatus
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, UpstreamError
-from apps.core.locks import lock_campaign, lock_withdrawal
+from apps.core.locks import lock_campaign, lock_totp_devices, lock_withdrawal
 from apps.currency.money import format_money
 from apps.ledger.services import ledger_post_transfer_reversed, ledger_post_transfer_succeeded
 from apps.payments.paystack import (
@@ -130,9 +130,7 @@ def payout_verify_otp(*, actor: User, otp: Any) -> None:
             fields={"otp": ["Give the 6-digit code from your authenticator app."]},
         )
     with transaction.atomic():
-        devices = list(
-            TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).order_by("pk")
-        )
+        devices = lock_totp_devices(user_id=actor.pk)
         if not devices:
             raise _no_device()
         allowed = [device for device in devices if device.verify_is_allowed()[0]]

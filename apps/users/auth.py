@@ -8,9 +8,9 @@ from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.core.errors import ApplicationError, Forbidden, RateLimited
+from apps.core.locks import lock_totp_devices
 
 from .lockout import cooloff_seconds, lockout_message
 from .models import User
@@ -63,9 +63,7 @@ def totp_check(*, request: HttpRequest, user: User, email: str, token: str) -> N
     """
     with transaction.atomic():
         # Locked, so two requests racing with one code cannot both pass the last_t check.
-        devices = list(
-            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
-        )
+        devices = lock_totp_devices(user_id=user.pk)
         if any(device.verify_token(token) for device in devices):
             return
     user_login_failed.send(sender=__name__, credentials={"email": email}, request=request)

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from apps.audit.services import audit_log
 from apps.core.errors import InvalidInput
+from apps.core.locks import lock_totp_devices, lock_user
 from apps.core.phone import normalize_phone
 
 from .models import User
@@ -227,7 +228,7 @@ def staff_totp_enrolment_start(*, user: User) -> TOTPDevice:
     """
     _staff_only(user)
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=user.pk)
+        lock_user(user.pk)
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             raise InvalidInput("This staff member already has an authenticator.")
         device = (
@@ -247,15 +248,11 @@ def staff_totp_enrolment_confirm(
     authenticator app; raises InvalidInput (field `otp_token`) for a wrong code."""
     _staff_only(user)
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=user.pk)
+        lock_user(user.pk)
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             raise InvalidInput("This staff member already has an authenticator.")
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False, name=STAFF_DEVICE_NAME)
-            .order_by("pk")
-            .first()
-        )
+        pending = lock_totp_devices(user_id=user.pk, confirmed=False, name=STAFF_DEVICE_NAME)
+        device = pending[0] if pending else None
         token = (token or "").strip().replace(" ", "")
         # A wrong code is not an exception here, so the device's throttling count it keeps.
         right = device is not None and token.isdigit() and device.verify_token(token)
@@ -310,19 +307,19 @@ def user_reset_password(*, channel: str, destination: str, code: str, new_passwo
             fields={"code": ["The code is wrong or has expired."]},
         )
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        user.set_password(new_password)
-        user.save(update_fields=["password", "updated_at"])
-        user_revoke_tokens(user=user)
+        locked: User = lock_user(user.pk)
+        locked.set_password(new_password)
+        locked.save(update_fields=["password", "updated_at"])
+        user_revoke_tokens(user=locked)
         notification_send(
             channel="email",
             template="password_changed",
-            recipient=user.email,
-            context={"first_name": user.first_name},
-            user=user,
+            recipient=locked.email,
+            context={"first_name": locked.first_name},
+            user=locked,
         )
-    logger.info("password reset", extra={"user_id": str(user.id)})
-    return user
+    logger.info("password reset", extra={"user_id": str(locked.id)})
+    return locked
 
 
 def user_suspend(
@@ -341,7 +338,7 @@ def user_suspend(
     suspended user too).
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = lock_user(user.pk)
         was_suspended = user.is_suspended
         user.is_suspended = suspended
         user.suspended_reason = reason if suspended else ""
