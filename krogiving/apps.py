@@ -9,6 +9,7 @@ class KrogivingConfig(AppConfig):
     label = "krogiving"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the production start-up checks)
         from .wiring import connect
 
         connect()
