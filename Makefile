@@ -23,7 +23,7 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed
+	$(PY) manage.py seed --demo-if-new
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 services:

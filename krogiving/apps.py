@@ -9,6 +9,11 @@ class KrogivingConfig(AppConfig):
     label = "krogiving"
 
     def ready(self) -> None:
+        from apps.core.seeding import register_demo_seeder
+
+        from . import checks  # noqa: F401  (registers the production start-up checks)
+        from .demo import seed_demo
         from .wiring import connect
 
         connect()
+        register_demo_seeder(seed_demo)

@@ -80,3 +80,31 @@ def _check_channels(channels: list[str]) -> None:
     for channel in channels:
         if not _CHANNEL.match(channel):
             raise ImproperlyConfigured(f"PAYSTACK_CHANNELS: {channel!r} is not a channel name")
+
+
+_AMOUNT_ITEM = re.compile(r"^\s*([A-Za-z]{3})\s*[=:]\s*(\d+)\s*$")
+
+
+def parse_amounts(value: str) -> dict[str, int]:
+    """DONATION_MAX_AMOUNTS: integer minor units per currency, "NGN=1000,USD=10" (or a
+    JSON object {"NGN": 1000}). Empty gives no entries."""
+    value = value.strip()
+    if not value:
+        return {}
+    if value.startswith("{"):
+        try:
+            loaded = json.loads(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{value!r} is not a JSON object of amounts") from exc
+        items = [f"{key}={amount}" for key, amount in dict(loaded).items()]
+    else:
+        items = [item for item in value.split(",") if item.strip()]
+    amounts: dict[str, int] = {}
+    for item in items:
+        match = _AMOUNT_ITEM.match(str(item))
+        if not match:
+            raise ImproperlyConfigured(
+                f"{item!r} is not CURRENCY=amount (integer minor units, e.g. NGN=10000000000)"
+            )
+        amounts[match.group(1).upper()] = int(match.group(2))
+    return amounts

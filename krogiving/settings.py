@@ -11,6 +11,7 @@ without SECRET_KEY, DATABASE_URL, REDIS_URL and PAYSTACK_SECRET_KEY (so the offl
 sandbox can never run there) and is hardened for `check --deploy`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,22 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from krogiving.envtools import parse_duration, parse_paystack_channels
+from krogiving.envtools import parse_amounts, parse_duration, parse_paystack_channels
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+# The .env file (KROGIVING_ENV_FILE names another; tests load `.env.sample` that way).
+# Variables already in the environment win over the file.
+ENV_FILE = Path(os.environ.get("KROGIVING_ENV_FILE") or BASE_DIR / ".env")
+if ENV_FILE.is_file():
+    _before = set(os.environ)
+    environ.Env.read_env(ENV_FILE)
+    # A line of the file that sets nothing (`DEBUG=`) means "not set": the setting
+    # takes its embedded default instead of failing to parse "".
+    for _name in set(os.environ) - _before:
+        if os.environ[_name] == "":
+            del os.environ[_name]
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
@@ -92,6 +102,7 @@ INSTALLED_APPS = [
     "apps.campaigns",
     "apps.withdrawals",
     "apps.payouts",
+    "apps.cms",
     # Last: wiring between apps that may not import each other (krogiving/wiring.py).
     "krogiving.apps.KrogivingConfig",
 ]
@@ -286,6 +297,12 @@ SENDER_NAME = env.str("SENDER_NAME", default="KROGiving")
 DEFAULT_FROM_EMAIL = f"{SENDER_NAME} <{SENDER_EMAIL}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL = {}
+_DEV_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
 if SENDGRID_API_KEY:
     EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
     ANYMAIL["SENDGRID_API_KEY"] = SENDGRID_API_KEY
@@ -295,6 +312,12 @@ elif MAILERSEND_API_TOKEN:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+if IS_PRODUCTION and EMAIL_BACKEND in _DEV_EMAIL_BACKENDS:
+    # The console backend would print one-time codes and reset links into the logs.
+    raise ImproperlyConfigured(
+        "The production configuration needs an email provider: set SENDGRID_API_KEY or "
+        "MAILERSEND_API_TOKEN (or EMAIL_BACKEND to a real backend); see .env.sample"
+    )
 ANYMAIL["REQUESTS_TIMEOUT"] = (3.05, 20)
 # Addresses that hear about platform events (campaigns waiting for review, ...).
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
@@ -347,16 +370,12 @@ PAYSTACK_SANDBOX_TRANSFER_REVERSE_SUFFIX = env.str(
 # The largest gift (and tip) one donation may carry, in minor units: per currency
 # ("NGN=10000000000,USD=10000000"), else DONATION_MAX_AMOUNT.
 DONATION_MAX_AMOUNT = env.int("DONATION_MAX_AMOUNT", default=10_000_000_000)
-DONATION_MAX_AMOUNTS = env.dict(
-    "DONATION_MAX_AMOUNTS",
-    cast={"value": int},
-    default={
-        "NGN": 10_000_000_000,  # 100 million naira
-        "USD": 10_000_000,  # 100,000 dollars
-        "GHS": 100_000_000,
-        "KES": 1_000_000_000,
-        "ZAR": 100_000_000,
-    },
+DONATION_MAX_AMOUNTS = parse_amounts(
+    env.str(
+        "DONATION_MAX_AMOUNTS",
+        # NGN 100 million naira, USD 100,000 dollars.
+        default="NGN=10000000000,USD=10000000,GHS=100000000,KES=1000000000,ZAR=100000000",
+    )
 )
 # GET /v1/donations/verify/<ref> asks Paystack about a pending donation this long after
 # it was initialized (and at most once per this period).
@@ -390,10 +409,25 @@ EXCHANGE_RATES_API_KEY_PARAM = env.str("EXCHANGE_RATES_API_KEY_PARAM", default="
 EXCHANGE_RATES_BASE = env.str("EXCHANGE_RATES_BASE", default="") or "USD"
 EXCHANGE_RATES_TIMEOUT_SECONDS = env.float("EXCHANGE_RATES_TIMEOUT_SECONDS", default=10.0)
 
+# --- CMS (apps/cms: a read-only proxy to Strapi) --------------------------------------
+
+# Empty: GET /v1/cms/... serves the local pages in apps/cms/fixtures/ instead.
+STRAPI_URL = env.str("STRAPI_URL", default="")
+STRAPI_TOKEN = env.str("STRAPI_TOKEN", default="")
+# The collections (Strapi's plural API ids) the proxy may read; any other is a 404.
+STRAPI_COLLECTIONS = env.list("STRAPI_COLLECTIONS", default=["pages", "faqs", "posts"])
+STRAPI_TIMEOUT_SECONDS = env.float("STRAPI_TIMEOUT_SECONDS", default=5.0)
+# Fresh for STRAPI_CACHE_SECONDS; the copy is kept STRAPI_STALE_SECONDS to serve while
+# Strapi is down or slow.
+STRAPI_CACHE_SECONDS = env.int("STRAPI_CACHE_SECONDS", default=60)
+STRAPI_STALE_SECONDS = env.int("STRAPI_STALE_SECONDS", default=7 * 24 * 3600)
+
 # --- Files ----------------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic puts the files (production serves them from here and refuses to
+# start until they are collected: krogiving/checks.py).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production WhiteNoise serves straight from the apps' static folders (no
 # collectstatic needed); in production from STATIC_ROOT, built into the image.

@@ -22,6 +22,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("apps.payments.urls")),
     path("", include("apps.donations.urls")),
     path("", include("apps.withdrawals.urls")),
+    path("", include("apps.cms.urls")),
     path("admin/", include("apps.users.admin_urls")),
     path("admin/", include("apps.campaigns.admin_urls")),
     path("admin/", include("apps.platform_settings.admin_urls")),

@@ -11,6 +11,7 @@ with `register_seeder(seeder, order=...)`, and `seeders()` returns them by ascen
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
@@ -98,3 +99,16 @@ def register_seeder(seeder: Callable[[], str], *, order: int) -> None:
 def seeders() -> list[Callable[[], str]]:
     """The registered seeders, in the order they must run."""
     return [seeder for _, (_, seeder) in sorted(_SEEDERS.items(), key=lambda i: (i[1][0], i[0]))]
+
+
+# The demo platform (`manage.py seed --demo`): it spans every app, so the composition
+# root registers it (krogiving/apps.py -> krogiving/demo.py).
+_DEMO: list[Callable[..., Any]] = []
+
+
+def register_demo_seeder(seeder: Callable[..., Any]) -> None:
+    _DEMO[:] = [seeder]
+
+
+def demo_seeder() -> Callable[..., Any] | None:
+    return _DEMO[0] if _DEMO else None

@@ -11,7 +11,6 @@ appear; emails are staff data. Cells a spreadsheet would run as a formula (start
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-CHUNK_SIZE = 2000
+from apps.core.csv_export import CHUNK_SIZE, csv_lines
 
 # (header, values() key)
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -52,37 +51,19 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("needs_review", "needs_review"),
 )
 HEADER = [name for name, _ in COLUMNS]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_TEXT_KEYS = {"name", "email", "campaign__title", "campaign__slug", "reference", "channel"}
-
-
-class _Line:
-    """A file-like object whose write() hands the line back (csv.writer needs a file)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(key: str, value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if key in _TEXT_KEYS and isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+TEXT_KEYS = {"name", "email", "campaign__title", "campaign__slug", "reference", "channel"}
 
 
 def donation_csv_lines(queryset: QuerySet[Any], *, chunk_size: int | None = None) -> Iterator[str]:
-    """The header, then one CSV line per donation of `queryset`, read in chunks."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(HEADER)
-    keys = [key for _, key in COLUMNS]
-    rows = queryset.order_by("-created_at", "-pk").values(*keys)
-    for row in rows.iterator(chunk_size=chunk_size or CHUNK_SIZE):
-        yield writer.writerow([_cell(key, row[key]) for key in keys])
+    """The header, then one CSV line per donation of `queryset` (newest first), read in
+    chunks."""
+    return csv_lines(
+        queryset,
+        COLUMNS,
+        text_keys=TEXT_KEYS,
+        order_by=("-created_at", "-pk"),
+        chunk_size=chunk_size or CHUNK_SIZE,
+    )
 
 
 def donation_csv_response(queryset: QuerySet[Any]) -> StreamingHttpResponse:

@@ -355,3 +355,58 @@ def user_suspend(
             request=request,
         )
     return user
+
+
+# Role names as typed on the command line -> the staff groups (apps/core/seeding.py).
+STAFF_ROLES = {
+    "reviewer": "Reviewers",
+    "reviewers": "Reviewers",
+    "finance": "Finance",
+    "support": "Support",
+    "superadmin": "Superadmins",
+    "superadmins": "Superadmins",
+}
+
+
+def staff_role_group(role: str) -> str:
+    """The staff group a role names ("finance" -> "Finance"); InvalidInput otherwise."""
+    group = STAFF_ROLES.get(role.strip().lower())
+    if group is None:
+        choices = ", ".join(sorted({r for r in STAFF_ROLES if not r.endswith("s")}))
+        raise InvalidInput(f"{role!r} is not a staff role; use one of: {choices}.")
+    return group
+
+
+def staff_member_create(
+    *, email: str, role: str, password: str, actor: User | None, first_name: str = ""
+) -> tuple[User, TOTPDevice]:
+    """A new staff member in one role's group, with a confirmed authenticator
+    (`manage.py create_staff`, the demo seed). The caller hands the device's otpauth://
+    URL over out of band, once. InvalidInput when the email is taken, the password is
+    weak or the role's group is not seeded yet."""
+    from django.contrib.auth.models import Group
+
+    group_name = staff_role_group(role)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvalidInput(f"An account with the email {email} exists already.")
+    group = Group.objects.filter(name=group_name).first()
+    if group is None:
+        raise InvalidInput(f"The {group_name} group does not exist yet: run manage.py seed.")
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, password=None, is_staff=True, first_name=first_name
+        )
+        _check_password(password, user)
+        user.set_password(password)
+        user.save()
+        user.groups.add(group)
+        audit_log(
+            actor=actor,
+            action="user.staff_create",
+            target_type="user",
+            target_id=str(user.pk),
+            after={"email": email, "group": group_name},
+        )
+        device = staff_totp_device_enrol(user=user, actor=actor)
+    return user, device

@@ -12,6 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from krogiving.envtools import parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
+# Production refuses to start without collected static files: a STATIC_ROOT that has
+# collectstatic's manifest (written once by the autouse fixture below).
+COLLECTED_STATIC = ROOT / "var" / "test-collected-static"
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "p" * 20 + "-a-long-random-production-secret-key-9f8e7d6c5b4a",
@@ -19,15 +22,22 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/9",
     "ALLOWED_HOSTS": "api.krogiving.com",
     "PAYSTACK_SECRET_KEY": "sk_live_not_a_real_key",
+    "MAILERSEND_API_TOKEN": "mlsn.not-a-real-token",
+    "STATIC_ROOT": str(COLLECTED_STATIC),
 }
+# Variables of the caller's environment a subprocess must not inherit.
+_OURS = ("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK", "SENDGRID", "MAILERSEND")
+_OURS += ("EMAIL_BACKEND", "STATIC_ROOT", "KROGIVING_ENV_FILE")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _collected_static():
+    COLLECTED_STATIC.mkdir(parents=True, exist_ok=True)
+    (COLLECTED_STATIC / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK"))
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "krogiving.settings"
     return subprocess.run(
@@ -55,6 +65,42 @@ def test_production_refuses_to_start_without(missing):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert missing in result.stderr
+
+
+def test_production_refuses_to_start_without_an_email_provider():
+    """Not the console backend: it would print one-time codes into the logs."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "MAILERSEND_API_TOKEN"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "email provider" in result.stderr
+    console = {**env, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    assert _manage("check", env=console).returncode != 0
+    sendgrid = {**env, "SENDGRID_API_KEY": "SG.not-a-real-key"}
+    result = _manage("check", env=sendgrid)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_collected_static_files(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "empty")}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "krogiving.E001" in result.stderr
+    assert "collectstatic" in result.stderr
+    # gunicorn loads the WSGI application: it refuses too.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
+    clean.update(env, DJANGO_SETTINGS_MODULE="krogiving.settings")
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import krogiving.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert loaded.returncode != 0
+    assert "Static files are not collected" in loaded.stderr
 
 
 def test_development_default_needs_nothing():
@@ -109,11 +155,7 @@ def test_production_does_not_install_the_sandbox():
         "assert not apps.is_installed('apps.paystack_sandbox')\n"
         "try:\n    resolve('/sandbox/paystack/bank')\nexcept Resolver404:\n    print('no sandbox')"
     )
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK"))
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
     clean.update(PRODUCTION, DJANGO_SETTINGS_MODULE="krogiving.settings")
     result = subprocess.run(
         [sys.executable, "-c", code],

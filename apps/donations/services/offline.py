@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from apps.users.models import User
 
 IMPORT_PERMISSION = "donations.import_donation"
+# progress(stage, done, total): stage "check" (every row) then "apply" (the new rows).
+ImportProgress = Callable[[str, int, int], None]
 OFFLINE_CHANNEL = "offline"
 OFFLINE_SOURCE = "import"
 MAX_ROWS = 5000
@@ -338,7 +340,9 @@ def _same_import(existing: Donation, valid: _Valid) -> bool:
     )
 
 
-def _check(rows: Sequence[OfflineRow]) -> tuple[list[OfflineRowResult], list[_Valid]]:
+def _check(
+    rows: Sequence[OfflineRow], progress: ImportProgress | None = None
+) -> tuple[list[OfflineRowResult], list[_Valid]]:
     """Results for every row, and the valid new rows to create."""
     results: list[OfflineRowResult] = []
     new: list[_Valid] = []
@@ -347,7 +351,9 @@ def _check(rows: Sequence[OfflineRow]) -> tuple[list[OfflineRowResult], list[_Va
     existing = {
         d.reference: d for d in Donation.objects.filter(reference__in=[r for r in references if r])
     }
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress is not None:
+            progress("check", done, len(rows))
         reference = row.values.get("reference", "")
         result = OfflineRowResult(line=row.line, reference=reference, outcome=WOULD_IMPORT)
         results.append(result)
@@ -447,12 +453,15 @@ def donations_import_offline(
     dry_run: bool,
     file_name: str = "",
     request: HttpRequest | None = None,
+    progress: ImportProgress | None = None,
 ) -> OfflineImportResult:
     """Check (and unless `dry_run`, apply) offline donations; all or nothing.
 
     Returns every row's outcome with its line number: `would_import` (dry run),
     `imported`, `already_imported` or `error` (with its messages). With one error or
-    more nothing is applied (`applied` False). Raises Forbidden without the
+    more nothing is applied (`applied` False). `progress(stage, done, total)`, when given,
+    is called per row checked ("check") and per row applied ("apply"; `manage.py
+    import_donations` draws its progress bar from it). Raises Forbidden without the
     `donations.import_donation` permission, Conflict when a reference was taken between
     the check and the apply.
     """
@@ -461,7 +470,7 @@ def donations_import_offline(
     if not actor.has_perm(IMPORT_PERMISSION):
         raise Forbidden(f"This needs the {IMPORT_PERMISSION} permission.")
     file_name = (file_name or "")[:255]
-    results, new = _check(rows)
+    results, new = _check(rows, progress)
     outcome = OfflineImportResult(dry_run=dry_run, applied=False, file_name=file_name, rows=results)
     if dry_run or outcome.errors:
         return outcome
@@ -482,7 +491,9 @@ def donations_import_offline(
                     "run the import again.",
                     code="import_changed",
                 )
-            for valid in new:
+            for done, valid in enumerate(new, start=1):
+                if progress is not None:
+                    progress("apply", done, len(new))
                 valid.row.donation_id = _create_and_credit(
                     valid, campaigns[valid.campaign.pk], actor=actor, file_name=file_name
                 )
