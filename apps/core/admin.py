@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .models import JobRun
+
 # What the change form's submit row shows nothing of on a read-only page.
 NO_SUBMIT_BUTTONS = {
     "show_save": False,
@@ -30,3 +32,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(NO_SUBMIT_BUTTONS)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """Each scheduled job's last start, success and failure (apps/core/jobs.py)."""
+
+    list_display = (
+        "name",
+        "last_success_at",
+        "last_duration_ms",
+        "last_failure_at",
+        "successes",
+        "failures",
+    )
+    search_fields = ("name",)
