@@ -52,7 +52,7 @@ _LOCAL_RELEASE = threading.Lock()
 
 
 def _release(key: str, token: str) -> bool:
-    client = getattr(cache, "client", None)
+    client: Any = getattr(cache, "client", None)
     if hasattr(client, "get_client") and hasattr(client, "encode"):  # django-redis
         redis = client.get_client(write=True)
         stored = client.encode(token)  # the value as django-redis wrote it (serialised)
