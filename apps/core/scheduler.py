@@ -63,6 +63,16 @@ def paused_entries() -> set[str]:
         return set()
 
 
+def scheduled_task(task_name: str) -> Any:
+    """The registered Celery task. Autodiscovery is lazy: a worker imports every app's
+    tasks module when it starts, runserver never does, so do it here."""
+    from krogiving.celery import app
+
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[task_name]
+
+
 class InProcessScheduler:
     """Runs SCHEDULE's tasks on their crontabs; `tick()` does one round (tests call it)."""
 
@@ -82,8 +92,6 @@ class InProcessScheduler:
 
     def tick(self) -> dict[str, Any]:
         """Run every entry due now (in schedule order); their results by entry name."""
-        from krogiving.celery import app
-
         results: dict[str, Any] = {}
         due = self.due()
         if not due:
@@ -95,7 +103,7 @@ class InProcessScheduler:
                 continue
             task_name = self.schedule[name][0]
             try:
-                outcome = app.tasks[task_name].apply()
+                outcome = scheduled_task(task_name).apply()
                 results[name] = outcome.result
                 if outcome.failed():
                     logger.error(

@@ -3,8 +3,12 @@ last-run record, the in-process scheduler of `make run`, and the staff status en
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -25,6 +29,8 @@ from tests.concurrency import run_in_threads
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- the schedule -----------------------------------------------------------------------
@@ -284,3 +290,21 @@ def test_healthz_stays_minimal(client):
     body = client.get("/healthz").json()
     assert set(body) == {"status", "checks"}
     assert set(body["checks"]) == {"database", "cache", "broker"}
+
+
+def test_the_scheduler_finds_tasks_runserver_never_imported():
+    """In a fresh process (as runserver is) no tasks module has been imported yet."""
+    script = (
+        "import django; django.setup()\n"
+        "from krogiving.celery import app\n"
+        "from apps.core.schedule import SCHEDULE\n"
+        "from apps.core.scheduler import scheduled_task\n"
+        "assert 'payouts.reconcile' not in app.tasks\n"
+        "print(sorted(scheduled_task(t).name for t, _ in SCHEDULE.values()))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "krogiving.settings_test"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(sorted(task for task, _ in SCHEDULE.values()))
