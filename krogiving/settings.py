@@ -189,6 +189,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# `runserver` with eager tasks (`make run`) runs the beat schedule itself, in a thread
+# (apps/core/scheduler.py). Off: no scheduled job runs unless a beat does.
+JOBS_IN_PROCESS = env.bool("JOBS_IN_PROCESS", default=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth -----------------------------------------------------------------------------
@@ -321,6 +324,13 @@ if IS_PRODUCTION and EMAIL_BACKEND in _DEV_EMAIL_BACKENDS:
 ANYMAIL["REQUESTS_TIMEOUT"] = (3.05, 20)
 # Addresses that hear about platform events (campaigns waiting for review, ...).
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
+# Who hears that a nightly ledger_check or audit_verify failed; empty: every active
+# superuser and member of the Superadmins group.
+STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
+# The re-send job enqueues a notification still unsent after this many minutes once more.
+NOTIFICATION_RESEND_AFTER_MINUTES = env.int("NOTIFICATION_RESEND_AFTER_MINUTES", default=15)
+# Sent notifications are deleted after this many days (unsent ones are kept).
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 
 # --- SMS ------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ v1: list[URLPattern | URLResolver] = [
     path("admin/", include("apps.currency.admin_urls")),
     path("admin/", include("apps.donations.admin_urls")),
     path("admin/", include("apps.payouts.admin_urls")),
+    path("admin/", include("apps.core.admin_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

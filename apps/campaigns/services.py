@@ -29,6 +29,7 @@ from apps.audit.services import audit_log
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.core.locks import lock_campaign, lock_campaign_slug, lock_comment
 from apps.currency.models import Currency
+from apps.currency.money import format_money
 
 from . import rules
 from .cache import campaign_cache_invalidate, slugs_forget
@@ -566,6 +567,16 @@ def campaign_end(*, campaign: Campaign) -> Campaign:
         campaign.ended_at = timezone.now()
         campaign.save(update_fields=["status", "ended_at", "updated_at"])
         campaign_cache_invalidate(campaign.pk)
+        # Sent once the end commits; a second run finds the campaign ended and skips it.
+        _notify_organizer(
+            campaign,
+            "campaign_ended",
+            {
+                "raised_display": format_money(campaign.raised_amount, campaign.currency_id),
+                "goal_display": format_money(campaign.goal_amount, campaign.currency_id),
+                "donor_count": campaign.donor_count,
+            },
+        )
     logger.info("campaign ended", extra={"campaign_id": str(campaign.pk)})
     return campaign
 

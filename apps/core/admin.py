@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .models import JobRun
+
 # What the change form's submit row shows nothing of on a read-only page.
 NO_SUBMIT_BUTTONS = {
     "show_save": False,
@@ -61,3 +63,18 @@ class TimelineInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    """Each scheduled job's last start, success and failure (apps/core/jobs.py)."""
+
+    list_display = (
+        "name",
+        "last_success_at",
+        "last_duration_ms",
+        "last_failure_at",
+        "successes",
+        "failures",
+    )
+    search_fields = ("name",)

@@ -38,3 +38,30 @@ class IdempotencyKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class JobRun(models.Model):
+    """One scheduled job's latest runs, one row per job (its Celery task name).
+
+    Written by `apps.core.jobs`: a run that took the job's lock and finished records its
+    success (time, duration, result), one that raised records its failure. A run skipped
+    because another held the lock records nothing. The staff status endpoint shows how
+    long ago each job last succeeded.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_result = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    successes = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "scheduled job run"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,9 @@
-from celery import shared_task
+from apps.core.jobs import scheduled_job
 
 from .services import exchange_rates_refresh
 
 
-@shared_task(name="apps.currency.tasks.refresh_exchange_rates")
+@scheduled_job("apps.currency.tasks.refresh_exchange_rates", time_limit=120)
 def refresh_exchange_rates() -> str:
     """Fetch the latest market rates; a failure keeps the old ones (and is logged)."""
     refresh = exchange_rates_refresh()

@@ -46,6 +46,16 @@ class Notification(BaseModel):
         help_text="Set while a delivery run is sending it; a claim older than the lease "
         "(a run that died) can be taken over.",
     )
+    requeued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the re-send job enqueued it again (a lost task); at most once.",
+    )
+    has_secret_context = models.BooleanField(
+        default=False,
+        help_text="Sent with a one-time code or other secret that is not stored: the "
+        "re-send job cannot send it again.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -119,6 +119,7 @@ def notification_send(
         recipient=recipient,
         context=context,
         user=user,
+        has_secret_context=bool(secret_context),
     )
     transaction.on_commit(partial(_enqueue_delivery, str(notification.id), secret_context))
     return notification
@@ -290,3 +291,89 @@ def notification_deliver(*, notification_id: str, secret_context: dict[str, Any]
     notification.refresh_from_db()
     logger.info("notification sent", extra={**log_extra, "provider": notification.provider})
     return notification
+
+
+# --- recovery and retention (scheduled jobs) ------------------------------------------
+
+
+def notifications_resend_lost(*, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Enqueue again, once, notifications a lost task left unsent; how many were enqueued.
+
+    Taken: queued or failed, created more than `older_than` ago
+    (NOTIFICATION_RESEND_AFTER_MINUTES), no live delivery claim, never re-enqueued, and
+    not carrying a secret (a one-time code is not stored, so it cannot be sent again;
+    it would have expired anyway). Each is marked `requeued_at` by a conditional UPDATE
+    before it is enqueued, so two runs never both enqueue it and no run enqueues it a
+    second time. Delivery itself claims the row, so a task that was only slow and a
+    re-enqueued one never both send.
+    """
+    if older_than is None:
+        older_than = timedelta(minutes=settings.NOTIFICATION_RESEND_AFTER_MINUTES)
+    now = timezone.now()
+    candidates = (
+        Notification.objects.filter(
+            status__in=[Notification.Status.QUEUED, Notification.Status.FAILED],
+            requeued_at__isnull=True,
+            has_secret_context=False,
+            created_at__lt=now - older_than,
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - DELIVERY_LEASE))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    enqueued = 0
+    for notification_id in list(candidates):
+        taken = Notification.objects.filter(pk=notification_id, requeued_at__isnull=True).update(
+            requeued_at=now, updated_at=now
+        )
+        if not taken:
+            continue
+        logger.info("notification re-enqueued", extra={"notification_id": str(notification_id)})
+        _enqueue_delivery(str(notification_id), {})
+        enqueued += 1
+    return enqueued
+
+
+def notifications_purge_delivered(*, older_than_days: int | None = None) -> int:
+    """Delete sent notifications older than NOTIFICATION_RETENTION_DAYS; how many went.
+    Unsent ones are kept: they are what staff look at when something went wrong."""
+    days = settings.NOTIFICATION_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _ = Notification.objects.filter(
+        status=Notification.Status.SENT, sent_at__lt=timezone.now() - timedelta(days=days)
+    ).delete()
+    return deleted
+
+
+def staff_alert_recipients() -> list[str]:
+    """STAFF_ALERT_EMAILS when set; otherwise every active superuser and member of the
+    Superadmins group."""
+    configured = [a.strip() for a in settings.STAFF_ALERT_EMAILS if a.strip()]
+    if configured:
+        return sorted(set(configured), key=str.lower)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    addresses = (
+        users.filter(Q(is_superuser=True) | Q(groups__name="Superadmins"))
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return sorted(set(addresses), key=str.lower)
+
+
+def staff_alert_send(*, check: str, summary: str, details: str = "") -> list[Notification]:
+    """Email every staff alert recipient that a nightly check failed."""
+    sent = []
+    for address in staff_alert_recipients():
+        sent.append(
+            notification_send(
+                channel=Notification.Channel.EMAIL,
+                template="staff_alert",
+                recipient=address,
+                context={"check": check, "summary": summary, "details": details[:20000]},
+            )
+        )
+    if not sent:
+        logger.error("staff alert has no recipient", extra={"check": check, "summary": summary})
+    return sent

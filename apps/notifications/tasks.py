@@ -3,7 +3,13 @@ import logging
 from celery import Task, shared_task
 from django.core.exceptions import ObjectDoesNotExist
 
-from .services import notification_deliver
+from apps.core.jobs import scheduled_job
+
+from .services import (
+    notification_deliver,
+    notifications_purge_delivered,
+    notifications_resend_lost,
+)
 
 TASK_NAME = "notifications.deliver_notification"
 _HIDDEN = "'<secret_context hidden>'"
@@ -57,3 +63,15 @@ class HideSecretArgsFilter(logging.Filter):
                 if key in data:
                     data[key] = _HIDDEN
         return True
+
+
+@scheduled_job("notifications.resend_lost", time_limit=300)
+def resend_lost_notifications() -> int:
+    """Notifications left queued or failed by a lost task: enqueued again, once each."""
+    return notifications_resend_lost()
+
+
+@scheduled_job("notifications.purge_delivered", time_limit=600)
+def purge_delivered_notifications() -> int:
+    """Sent notifications older than NOTIFICATION_RETENTION_DAYS are deleted."""
+    return notifications_purge_delivered()

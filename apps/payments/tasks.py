@@ -3,6 +3,8 @@ import random
 
 from celery import shared_task
 
+from apps.core.jobs import scheduled_job
+
 from .models import PaystackEvent
 from .services import paystack_event_process, paystack_events_replay
 
@@ -32,9 +34,10 @@ def process_paystack_event(self, event_id: str) -> str:
     return event.outcome
 
 
-@shared_task(name="payments.replay_paystack_events")
+@scheduled_job("payments.replay_paystack_events", time_limit=300)
 def replay_paystack_events() -> dict:
-    """Periodic safety net: events left pending (lost task) or failed are applied again."""
+    """Periodic safety net: events left pending (lost task), failed, or claimed by a run
+    whose lease expired (a worker that died mid-handler) are applied again."""
     counts = paystack_events_replay()
     if counts:
         logger.info("paystack events replayed", extra={"counts": dict(counts)})

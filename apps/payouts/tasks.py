@@ -2,6 +2,8 @@ import logging
 
 from celery import shared_task
 
+from apps.core.jobs import scheduled_job
+
 from .services import TransferSend, payout_send_transfer, payouts_reconcile
 
 logger = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ def send_payout_transfer(self, withdrawal_id: str) -> str:
     return str(outcome)
 
 
-@shared_task(name="payouts.reconcile", acks_late=True, soft_time_limit=240, time_limit=300)
+@scheduled_job("payouts.reconcile", time_limit=300)
 def reconcile_payouts() -> dict[str, int]:
     """Approved withdrawals never sent, processing ones Paystack is quiet about."""
     counts = payouts_reconcile()

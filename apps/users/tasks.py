@@ -1,17 +1,18 @@
 from datetime import timedelta
 
-from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
+from apps.core.jobs import scheduled_job
 
-@shared_task
+
+@scheduled_job("apps.users.tasks.flush_expired_tokens", time_limit=600)
 def flush_expired_tokens() -> None:
     """Drop outstanding and blacklisted refresh tokens that have expired anyway."""
     call_command("flushexpiredtokens")
 
 
-@shared_task
+@scheduled_job("apps.users.tasks.purge_old_login_failures", time_limit=600)
 def purge_old_login_failures(days: int = 30) -> int:
     """Forget failed sign-in records older than `days` (they only matter for lockouts)."""
     from axes.models import AccessAttempt, AccessFailureLog

@@ -189,6 +189,25 @@ def test_a_transfer_whose_task_was_lost_is_sent_by_the_reconciler_once(
     assert _status(withdrawal) == "processing"
 
 
+def test_the_scheduled_reconcile_job_sends_a_lost_transfer_once(approved, transfers, campaign):
+    """The same recovery through the scheduled job (its lock and run record)."""
+    from apps.core.models import JobRun
+    from apps.payouts.tasks import reconcile_payouts
+
+    withdrawal = approved(execute=False)  # the transfer task was lost after the commit
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(
+        status_changed_at=timezone.now() - timedelta(hours=1)
+    )
+
+    first = reconcile_payouts.delay().get()
+    second = reconcile_payouts.delay().get()
+
+    assert sum(first.values()) >= 1 and first != second
+    assert len(transfers.calls("/transfer")) == 1
+    assert _status(withdrawal) == "processing"
+    assert JobRun.objects.get(name="payouts.reconcile").successes == 2
+
+
 def test_a_replayed_send_never_pays_twice(approved, transfers):
     from apps.payouts.services import payout_send_transfer
 
