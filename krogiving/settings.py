@@ -472,7 +472,10 @@ LOG_DIR = env.str("LOG_DIR", default="")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "apps.core.logging.RequestIdFilter"},
+        "access_once": {"()": "apps.core.logging.SkipLoggedErrorAccessLines"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -490,9 +493,20 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (when DEBUG)
+        # besides ours on the root: every 4xx/5xx would be logged twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # Axes logs each attempt with the address; we log our own line instead.
         "axes": {"level": "WARNING"},
+        # runserver's access lines, in the same JSON; a 4xx/5xx is left to django.request
+        # (with the request id), so that it is logged once.
+        "django.server": {
+            "handlers": ["stdout"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["access_once"],
+        },
     },
 }
 if LOG_DIR:
@@ -507,3 +521,5 @@ if LOG_DIR:
         "filters": ["request_id"],
     }
     LOGGING["root"]["handlers"].append("file")
+    LOGGING["loggers"]["django.server"]["handlers"].append("file")
+
