@@ -86,7 +86,9 @@ def test_a_4xx_is_logged_once(api, request_lines, settings, debug):
 def test_runserver_access_line_of_a_4xx_is_left_to_django_request():
     access = logging.getLogger("django.server")
     assert any(isinstance(f, SkipLoggedErrorAccessLines) for f in access.filters)
-    ok = access.makeRecord("django.server", logging.INFO, "x", 1, '"GET / HTTP/1.1" 200 2', (), None)
+    ok = access.makeRecord(
+        "django.server", logging.INFO, "x", 1, '"GET / HTTP/1.1" 200 2', (), None
+    )
     ok.status_code = 200
     bad = access.makeRecord("django.server", logging.WARNING, "x", 1, '"GET /x" 404 9', (), None)
     bad.status_code = 404
