@@ -465,6 +465,22 @@ if IS_PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Error tracking (krogiving/observability.py) --------------------------------------
+
+# Sentry: errors of requests and Celery tasks and ERROR log lines, scrubbed of secrets,
+# one-time codes and card data, tagged with the request id. Off while empty.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="") or DJANGO_ENV
+# The deployed version (a git tag or sha); empty: none sent.
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+# Share of requests traced for performance (0.0-1.0); 0 sends errors only.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+# Highlight (highlight.io): errors only, scrubbed likewise; needs the `highlight` extra
+# (pip install 'krogiving[highlight]'). Off while empty.
+HIGHLIGHT_PROJECT_ID = env.str("HIGHLIGHT_PROJECT_ID", default="")
+# Highlight's OTLP endpoint; empty: Highlight's cloud (self-hosted Highlight sets its own).
+HIGHLIGHT_OTLP_ENDPOINT = env.str("HIGHLIGHT_OTLP_ENDPOINT", default="")
+
 # --- Logging --------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -523,3 +539,22 @@ if LOG_DIR:
     LOGGING["root"]["handlers"].append("file")
     LOGGING["loggers"]["django.server"]["handlers"].append("file")
 
+# Last, once the settings above are known: the web process and the Celery worker (which
+# loads these settings) both report their errors.
+if SENTRY_DSN:
+    from krogiving.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+if HIGHLIGHT_PROJECT_ID:
+    from krogiving.observability import init_highlight
+
+    init_highlight(
+        HIGHLIGHT_PROJECT_ID,
+        environment=SENTRY_ENVIRONMENT,
+        otlp_endpoint=HIGHLIGHT_OTLP_ENDPOINT,
+    )
