@@ -171,9 +171,21 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Graceful shutdown and lost workers (why: krogiving/celery.py). A task's message is
+# acknowledged when the task ends, not when it starts; a worker process killed mid-task
+# hands the message back; a worker reserves one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker connection lost: running late-ack tasks are cancelled (their messages come back)
+# rather than finished by a worker that can no longer acknowledge them.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Redis: a message taken by a worker that vanished (SIGKILL, a lost machine) goes back to
+# the queue after this many seconds. Longer than any task's time limit and any retry's
+# countdown (both minutes), or a task still running or waiting would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
