@@ -3,7 +3,9 @@ the running task finish; a pool process killed mid-task hands its message back, 
 task runs again (task_acks_late + task_reject_on_worker_lost, krogiving/celery.py)."""
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,22 +14,52 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
-    pytest.mark.skipif(
-        not settings.CACHES["default"].get("LOCATION"), reason="needs Redis (REDIS_URL)"
-    ),
     # The test settings run tasks eagerly; send_task goes to the broker all the same.
     pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
 ]
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def broker_url(tmp_path_factory):
+    """A Redis server of the module's own: the broker's lists, hashes and sets never meet
+    the tests that read every key of the shared test database."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed here")
+    port = _free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
 @pytest.fixture
-def worker(tmp_path):
-    redis_url = settings.CACHES["default"]["LOCATION"]
+def worker(tmp_path, broker_url):
+    redis_url = broker_url
     queue = f"ops-test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
@@ -92,8 +124,7 @@ def worker(tmp_path):
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     process.wait(10)
-    client.delete(key)
-    client.delete(queue)
+    client.flushdb()
 
 
 def _output(process: subprocess.Popen) -> str:
