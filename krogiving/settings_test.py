@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_ENV", "test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/krogiving")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("CACHE_KEY_PREFIX", "krogiving-test")
+# Never report the tests' errors anywhere (tests/ops install their own Sentry transport).
+os.environ["SENTRY_DSN"] = os.environ["HIGHLIGHT_PROJECT_ID"] = ""
 
 from krogiving.settings import *  # noqa: F403
 
