@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.pagination import paginated, paginated_response
+from apps.users.permissions import request_has_second_factor
 
 from . import cache
 from . import serializers as s
@@ -140,7 +141,10 @@ class CampaignDetailView(APIView):
 
     def _sees_more(self, organizer_id: str) -> bool:
         user = self.request.user
-        return bool(user.is_authenticated and (str(user.pk) == organizer_id or user.is_staff))
+        return bool(
+            user.is_authenticated
+            and (str(user.pk) == organizer_id or request_has_second_factor(self.request))
+        )
 
     @extend_schema(responses={200: s.CampaignDetailOutput})
     def get(self, request, key: str):
@@ -156,9 +160,12 @@ class CampaignDetailView(APIView):
         # The version is read before the rows, so a concurrent change cannot be cached late.
         version = cache.detail_version(campaign_id)
         campaign = campaign_detail(campaign_id)
-        if campaign is None or not campaign_visible_to(campaign, request.user):
+        staff_verified = request_has_second_factor(request)
+        if campaign is None or not campaign_visible_to(
+            campaign, request.user, staff_verified=staff_verified
+        ):
             raise NotFound("No such campaign.")
-        if campaign_sees_private(campaign, request.user):
+        if campaign_sees_private(campaign, request.user, staff_verified=staff_verified):
             return Response(s.CampaignOwnerOutput(campaign).data)
         data = _plain(s.CampaignDetailOutput(campaign).data)
         if campaign_is_public(campaign):

@@ -170,25 +170,38 @@ def campaign_is_public(campaign: Campaign) -> bool:
     return campaign.status in PUBLIC_STATUSES
 
 
-def campaign_visible_to(campaign: Campaign, user: User | AnonymousUser | None) -> bool:
-    """Anyone sees a public campaign; the others only their organiser and staff."""
+def campaign_visible_to(
+    campaign: Campaign, user: User | AnonymousUser | None, *, staff_verified: bool = False
+) -> bool:
+    """Anyone sees a public campaign; the others only their organiser and verified staff."""
     if campaign_is_public(campaign):
         return True
-    return campaign_sees_private(campaign, user)
+    return campaign_sees_private(campaign, user, staff_verified=staff_verified)
 
 
-def campaign_sees_private(campaign: Campaign, user: User | AnonymousUser | None) -> bool:
-    """The organiser and staff see the organiser's view (status reasons, ...)."""
+def campaign_sees_private(
+    campaign: Campaign, user: User | AnonymousUser | None, *, staff_verified: bool = False
+) -> bool:
+    """The organiser and verified staff see the organiser's view (status reasons, ...).
+
+    `staff_verified`: the request's token carries the second factor (the staff sign-in's
+    claim, `apps.users.permissions.request_has_second_factor`). A staff member signed in
+    with a password only is treated like any other user.
+    """
     if user is None or not user.is_authenticated:
         return False
-    return user.pk == campaign.organizer_id or bool(user.is_staff)
+    if user.pk == campaign.organizer_id:
+        return True
+    return bool(staff_verified and user.is_staff)
 
 
-def campaign_get_visible(*, slug: str, user: User | AnonymousUser | None) -> Campaign:
+def campaign_get_visible(
+    *, slug: str, user: User | AnonymousUser | None, staff_verified: bool = False
+) -> Campaign:
     """By current or former slug; NotFound when missing or not for this user's eyes."""
     campaign_id = campaign_id_for_slug(slug)
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id is not None else None
-    if campaign is None or not campaign_visible_to(campaign, user):
+    if campaign is None or not campaign_visible_to(campaign, user, staff_verified=staff_verified):
         raise NotFound("No such campaign.")
     return campaign
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.campaigns.selectors import campaign_get_visible
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.users.permissions import request_has_second_factor
 
 from . import serializers as s
 from .selectors import donation_leaderboard, donation_list_public
@@ -83,7 +84,9 @@ class CampaignDonationsView(APIView):
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
     )
     def get(self, request, slug: str):
-        campaign = campaign_get_visible(slug=slug, user=request.user)
+        campaign = campaign_get_visible(
+            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             donation_list_public(campaign=campaign), request, view=self
@@ -102,7 +105,9 @@ class CampaignLeaderboardView(APIView):
     def get(self, request, slug: str):
         query = s.LeaderboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        campaign = campaign_get_visible(slug=slug, user=request.user)
+        campaign = campaign_get_visible(
+            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
+        )
         rows = donation_leaderboard(campaign=campaign, limit=query.validated_data["limit"])
         for rank, row in enumerate(rows, start=1):
             row.rank = rank  # type: ignore[attr-defined]  # read by LeaderboardOutput

@@ -4,6 +4,24 @@ from .backends import user_can_authenticate
 from .tokens import SECOND_FACTOR_CLAIM
 
 
+def request_has_second_factor(request) -> bool:
+    """Staff whose token came from /v1/admin/auth/sign-in (password and TOTP).
+
+    What staff may see beyond any other user, in the admin API and the public API alike,
+    needs this: a password-only token (from /v1/users/login) gives staff no extra rights.
+    """
+    user = getattr(request, "user", None)
+    token = getattr(request, "auth", None)
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_staff
+        and user_can_authenticate(user)
+        and token is not None
+        and token.get(SECOND_FACTOR_CLAIM) is True
+    )
+
+
 class IsStaffWithSecondFactor(BasePermission):
     """Staff, signed in through /v1/admin/auth/sign-in (password and TOTP)."""
 
@@ -13,16 +31,7 @@ class IsStaffWithSecondFactor(BasePermission):
     )
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        token = request.auth
-        return bool(
-            user
-            and user.is_authenticated
-            and user.is_staff
-            and user_can_authenticate(user)
-            and token is not None
-            and token.get(SECOND_FACTOR_CLAIM) is True
-        )
+        return request_has_second_factor(request)
 
 
 class HasAdminPermission(BasePermission):

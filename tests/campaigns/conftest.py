@@ -80,7 +80,8 @@ def other_api(other_user):
 
 @pytest.fixture
 def staff_api(reviewer):
-    return client_for(reviewer)
+    """The reviewer signed in through the staff sign-in (password and TOTP)."""
+    return client_for(reviewer, second_factor=True)
 
 
 @pytest.fixture

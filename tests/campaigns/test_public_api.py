@@ -253,7 +253,7 @@ def test_an_unknown_slug_is_404_in_the_error_shape(anon_api):
 
 
 @pytest.mark.parametrize("status", ALL_STATUSES)
-@pytest.mark.parametrize("who", ["anonymous", "other", "owner", "staff"])
+@pytest.mark.parametrize("who", ["anonymous", "other", "owner", "staff", "staff_password_only"])
 def test_detail_visibility(status, who, organizer, other_user, reviewer, plain_staff):
     from .conftest import client_for
 
@@ -262,7 +262,10 @@ def test_detail_visibility(status, who, organizer, other_user, reviewer, plain_s
         "anonymous": client_for(None),
         "other": client_for(other_user),
         "owner": client_for(organizer),
-        "staff": client_for(plain_staff),  # is_staff is enough to look
+        # is_staff with the staff sign-in's second factor is enough to look
+        "staff": client_for(plain_staff, second_factor=True),
+        # a password-only token (/v1/users/login) gives staff no more than anyone
+        "staff_password_only": client_for(plain_staff),
     }[who]
     response = client.get(f"/v1/campaigns/{campaign.slug}")
     public = status in {"active", "ended", "closed"}
