@@ -36,16 +36,34 @@ class SmsProviderError(Exception):
         status = f"HTTP {self.status_code}: " if self.status_code is not None else ""
         return f"{self.provider}: {status}{self.reason}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle (Celery's failure handling) rebuilds from these, not from the message.
+        return (type(self), (self.provider, self.reason), {"status_code": self.status_code})
+
 
 class SmsDeliveryError(Exception):
-    """Every configured provider failed; `errors` holds one entry per provider."""
+    """Every configured provider failed; `errors` holds one entry per provider.
 
-    def __init__(self, errors: list[SmsProviderError]) -> None:
-        self.errors = list(errors)
-        super().__init__(str(self))
+    Its one argument is the message; `errors` is kept beside it. Celery (and pickle)
+    rebuild an exception by calling its class with its `args`: built from the list, the
+    message stays intact either way (issue 13: it used to come back as "S; M; S; ...",
+    the message split into characters).
+    """
+
+    def __init__(self, errors: list[SmsProviderError] | str) -> None:
+        if isinstance(errors, str):  # rebuilt from its message
+            self.errors: list[SmsProviderError] = []
+            message = errors
+        else:
+            self.errors = list(errors)
+            message = "SMS not delivered: " + "; ".join(str(error) for error in self.errors)
+        super().__init__(message)
 
     def __str__(self) -> str:
-        return "SMS not delivered: " + "; ".join(str(error) for error in self.errors)
+        return str(self.args[0]) if self.args else "SMS not delivered"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self),), {"errors": self.errors})
 
 
 @dataclass(frozen=True)

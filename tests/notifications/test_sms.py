@@ -234,3 +234,75 @@ def test_provider_failures_are_logged_without_key_or_text(http, termii, telnyx, 
     notification.refresh_from_db()
     assert TERMII_KEY not in notification.error
     assert "Invalid API key ***" in notification.error
+
+
+# --- issue 13: the exception survives Celery's rebuilding with its message intact --------
+
+
+def _delivery_error():
+    from apps.notifications.sms import SmsProviderError
+
+    return SmsDeliveryError(
+        [
+            SmsProviderError("termii", "Service Unavailable", status_code=503),
+            SmsProviderError("telnyx", "Invalid 'to'", status_code=422),
+        ]
+    )
+
+
+MESSAGE = "SMS not delivered: termii: HTTP 503: Service Unavailable; telnyx: HTTP 422: Invalid 'to'"
+
+
+def test_the_delivery_error_pickles_with_its_message_and_errors_intact():
+    import pickle
+
+    error = _delivery_error()
+    rebuilt = pickle.loads(pickle.dumps(error))
+    assert str(rebuilt) == MESSAGE
+    assert rebuilt.args == (MESSAGE,)
+    assert repr(rebuilt) == f"SmsDeliveryError({MESSAGE!r})"
+    assert [(e.provider, e.reason, e.status_code) for e in rebuilt.errors] == [
+        ("termii", "Service Unavailable", 503),
+        ("telnyx", "Invalid 'to'", 422),
+    ]
+    # one provider's error pickles on its own too
+    provider = pickle.loads(pickle.dumps(error.errors[1]))
+    assert (provider.provider, provider.reason, provider.status_code) == (
+        "telnyx",
+        "Invalid 'to'",
+        422,
+    )
+    assert str(provider) == "telnyx: HTTP 422: Invalid 'to'"
+
+
+def test_rebuilt_from_its_arguments_the_message_stays_whole():
+    """What Celery's JSON result/event encoding does: `type(exc)(*exc.args)`."""
+    error = _delivery_error()
+    rebuilt = type(error)(*error.args)
+    assert str(rebuilt) == MESSAGE
+    assert "S; M; S" not in repr(rebuilt)
+
+
+def test_a_failed_delivery_task_logs_the_whole_message(http, termii, telnyx, caplog):
+    from apps.notifications.tasks import deliver_notification
+
+    http.post(TERMII_URL, status=503, body="Service Unavailable")
+    http.post(TELNYX_URL, status=422, json={"errors": [{"code": "40310", "title": "Invalid 'to'"}]})
+    notification = notification_send(
+        channel="sms",
+        template="otp_code",
+        recipient=PHONE,
+        context={"purpose_label": "verify your phone number", "minutes": 10},
+    )
+    with caplog.at_level(logging.INFO):
+        # its last allowed try: the failure is final and Celery logs it
+        result = deliver_notification.apply(
+            args=[str(notification.id)], kwargs={"secret_context": {"code": CODE}}, retries=5
+        )
+    assert result.failed()
+    failures = [r for r in caplog.records if r.name == "celery.app.trace" and r.levelno >= 40]
+    assert failures, [r.getMessage() for r in caplog.records]
+    logged = "\n".join(r.getMessage() for r in failures)
+    assert MESSAGE in logged
+    assert "S; M; S" not in logged
+    assert CODE not in logged
