@@ -236,6 +236,7 @@ class DonationEventType(models.TextChoices):
     FAILED = "failed", "Payment failed"
     ABANDONED = "abandoned", "Abandoned (never paid)"
     FLAGGED_FOR_REVIEW = "flagged_for_review", "Flagged for staff review"
+    REVIEW_CLEARED = "review_cleared", "Review flag cleared (settled cleanly)"
     REFUND_REQUESTED = "refund_requested", "Refund requested"
     REFUND_UPDATED = "refund_updated", "Refund status reported by Paystack"
     REFUND_FAILED = "refund_failed", "Refund failed"

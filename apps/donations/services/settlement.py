@@ -177,6 +177,7 @@ def credit_locked_donation(
             "paystack_transaction_id": paystack_transaction_id,
         },
     )
+    fields += _clear_review(locked, source=source)
     locked.save(
         update_fields=[*fields, "paid_at", "channel", "paystack_transaction_id", "settled_via"]
     )
@@ -202,6 +203,27 @@ def credit_locked_donation(
         Campaign.objects.filter(pk=campaign.pk).update(donor_count=F("donor_count") + 1)
     campaign_cache_invalidate(campaign.pk)
     transaction.on_commit(partial(_notify_succeeded, str(locked.pk)))
+
+
+def _clear_review(locked: Donation, *, source: str) -> list[str]:
+    """A flagged donation that now settles cleanly (Paystack's verify confirmed the amount,
+    currency and success) needs no review any more: clear the flag and say so on the
+    timeline, with the reasons it had (the flag itself is already there). The fields to
+    save."""
+    if not locked.needs_review:
+        return []
+    donation_event_record(
+        donation=locked,
+        type=E.REVIEW_CLEARED,
+        source=source,
+        data={
+            "reasons": [r for r in locked.review_reason.split("\n") if r],
+            "why": "settled cleanly: Paystack's verify confirmed the charge",
+        },
+    )
+    locked.needs_review = False
+    locked.review_reason = ""
+    return ["needs_review", "review_reason"]
 
 
 def _campaign_url(campaign: Campaign) -> str:
