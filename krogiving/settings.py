@@ -464,6 +464,9 @@ SPACES_REGION = env.str("SPACES_REGION", default="")
 SPACES_BUCKET_NAME = env.str("SPACES_BUCKET_NAME", default="")
 SPACES_ENDPOINT = env.str("SPACES_ENDPOINT", default="")
 SPACES_BUCKET_URL = env.str("SPACES_BUCKET_URL", default="")
+# Without Spaces, uploads go to MEDIA_ROOT, which production does not serve (/media/ is
+# a 404): production refuses to start so unless this allows it (krogiving/checks.py).
+ALLOW_LOCAL_MEDIA_IN_PRODUCTION = env.bool("ALLOW_LOCAL_MEDIA_IN_PRODUCTION", default=False)
 
 # Campaign media limits (apps/campaigns/media.py reads them at call time). 50 megapixels:
 # the largest photos phones take (48/50 MP) still pass; a decoded RGBA image of that

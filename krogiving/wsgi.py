@@ -5,7 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "krogiving.settings")
 application = get_wsgi_application()
 
-# Production refuses to serve without its static files collected (krogiving/checks.py).
-from krogiving.checks import require_static_files  # noqa: E402
+# Production refuses to serve without its static files collected, or with uploaded media
+# on a local disk nothing serves (krogiving/checks.py).
+from krogiving.checks import require_production_ready  # noqa: E402
 
-require_static_files()
+require_production_ready()

@@ -24,10 +24,16 @@ PRODUCTION = {
     "PAYSTACK_SECRET_KEY": "sk_live_not_a_real_key",
     "MAILERSEND_API_TOKEN": "mlsn.not-a-real-token",
     "STATIC_ROOT": str(COLLECTED_STATIC),
+    # Uploaded media in Spaces: production refuses local media (krogiving.E002).
+    "SPACES_ACCESS_KEY_ID": "DO00NOTAREALKEY",
+    "SPACES_SECRET_ACCESS_KEY": "not-a-real-secret",
+    "SPACES_BUCKET_NAME": "krogiving-media",
+    "SPACES_REGION": "fra1",
+    "SPACES_ENDPOINT": "https://fra1.digitaloceanspaces.com",
 }
 # Variables of the caller's environment a subprocess must not inherit.
 _OURS = ("DJANGO", "DATABASE", "REDIS", "SECRET", "PAYSTACK", "SENDGRID", "MAILERSEND")
-_OURS += ("EMAIL_BACKEND", "STATIC_ROOT", "KROGIVING_ENV_FILE")
+_OURS += ("EMAIL_BACKEND", "STATIC_ROOT", "KROGIVING_ENV_FILE", "SPACES", "ALLOW_LOCAL_MEDIA")
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -101,6 +107,42 @@ def test_production_refuses_to_start_without_collected_static_files(tmp_path):
     )
     assert loaded.returncode != 0
     assert "Static files are not collected" in loaded.stderr
+
+
+def _load_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
+    clean.update(env, DJANGO_SETTINGS_MODULE="krogiving.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import krogiving.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_with_media_on_local_disk():
+    """Issue 13: nothing serves /media/ in production, so every upload would be a 404."""
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("SPACES_")}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "krogiving.E002" in result.stderr
+    assert "ALLOW_LOCAL_MEDIA_IN_PRODUCTION" in result.stderr
+    # gunicorn loads the WSGI application: it refuses too.
+    loaded = _load_wsgi(env)
+    assert loaded.returncode != 0
+    assert "/media/ URLs would be 404" in loaded.stderr
+
+
+def test_production_with_local_media_starts_when_explicitly_allowed():
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("SPACES_")}
+    env["ALLOW_LOCAL_MEDIA_IN_PRODUCTION"] = "true"
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _load_wsgi(env).returncode == 0
+    assert _load_wsgi(PRODUCTION).returncode == 0  # with Spaces
 
 
 def test_development_default_needs_nothing():
