@@ -227,14 +227,18 @@ class CommentListCreateView(APIView):
 
     @extend_schema(responses={200: paginated(s.CommentOutput)})
     def get(self, request, slug: str):
-        campaign = campaign_get_visible(slug=slug, user=request.user)
+        campaign = campaign_get_visible(
+            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
+        )
         return paginated_response(
             request, self, comment_list_public(campaign=campaign), s.CommentOutput
         )
 
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
     def post(self, request, slug: str):
-        campaign = campaign_get_visible(slug=slug, user=request.user)
+        campaign = campaign_get_visible(
+            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
+        )
         data = s.CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         comment = comment_create(

@@ -58,6 +58,7 @@ def test_a_password_only_staff_token_cannot_read_another_organisers_private_camp
     staff = _password_login(staff_member)
     for path in (
         f"/v1/campaigns/{campaign.slug}",
+        f"/v1/campaigns/{campaign.slug}/comments",
         f"/v1/campaigns/{campaign.slug}/donations",
         f"/v1/campaigns/{campaign.slug}/leaderboard",
     ):
@@ -73,6 +74,7 @@ def test_a_second_factor_staff_token_reads_private_campaigns(status, organizer, 
     detail = staff.get(f"/v1/campaigns/{campaign.slug}")
     assert detail.status_code == 200
     assert "rejection_reason" in detail.json()  # the organiser's view
+    assert staff.get(f"/v1/campaigns/{campaign.slug}/comments").status_code == 200
     assert staff.get(f"/v1/campaigns/{campaign.slug}/donations").status_code == 200
     assert staff.get(f"/v1/campaigns/{campaign.slug}/leaderboard").status_code == 200
 
