@@ -3,19 +3,17 @@
 DRF's JSONParser turns a ValueError from `json.loads` into a 400, but a deeply nested
 body (a couple of kilobytes of `[`) makes the decoder raise RecursionError, which DRF
 lets through as a 500 with a traceback, before any authentication. Here it is a 400
-`malformed_request`, logged as one line.
+`malformed_request`, which `django.request` logs as one line like every 4xx (no
+traceback), so nothing is logged here.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-
-logger = logging.getLogger(__name__)
 
 NESTING_MESSAGE = "JSON parse error - the body is nested too deeply."
 
@@ -25,7 +23,6 @@ def json_loads(data: str | bytes) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
-        logger.warning("json body refused: nested too deeply", extra={"size": len(data)})
         raise ValueError(NESTING_MESSAGE) from None
 
 
@@ -34,5 +31,4 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            logger.warning("json body refused: nested too deeply")
             raise ParseError(NESTING_MESSAGE) from None
