@@ -259,7 +259,7 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="KROGiving")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.users.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -468,13 +468,20 @@ SPACES_BUCKET_URL = env.str("SPACES_BUCKET_URL", default="")
 # a 404): production refuses to start so unless this allows it (krogiving/checks.py).
 ALLOW_LOCAL_MEDIA_IN_PRODUCTION = env.bool("ALLOW_LOCAL_MEDIA_IN_PRODUCTION", default=False)
 
-# Campaign media limits (apps/campaigns/media.py reads them at call time). 50 megapixels:
-# the largest photos phones take (48/50 MP) still pass; a decoded RGBA image of that
-# size is 200 MB, which is the memory a worker may spend on one upload.
+# Campaign media limits (apps/campaigns/media_inspection.py reads them at call time).
+# 25 megapixels (docs/decisions.md): the platform shows at most 2560 px on the long side
+# (about 5 MP); 25 MP is five times that, past every phone's default 12 MP and a 24 MP
+# camera. A JPEG is judged at the reduced scale it is decoded at (a 48 MP phone photo
+# decodes at 12 MP); PNG and WebP at full size. MEDIA_MAX_DECODE_BYTES bounds the pixel
+# buffer of one decode (Pillow keeps RGB in 4 bytes a pixel): 25 MP x 4 bytes.
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=200 * 1024 * 1024)
-MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=50_000_000)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=25_000_000)
+MEDIA_MAX_DECODE_BYTES = env.int("MEDIA_MAX_DECODE_BYTES", default=100_000_000)
 MEDIA_MAX_IMAGE_SIDE = env.int("MEDIA_MAX_IMAGE_SIDE", default=2560)
+# Uploads (POST /v1/file-upload and /presign) per user, and media items per campaign.
+MEDIA_UPLOAD_THROTTLE = env.str("MEDIA_UPLOAD_THROTTLE", default="30/hour")
+MEDIA_MAX_PER_CAMPAIGN = env.int("MEDIA_MAX_PER_CAMPAIGN", default=20)
 MEDIA_PRESIGN_EXPIRES_SECONDS = env.int("MEDIA_PRESIGN_EXPIRES_SECONDS", default=3600)
 
 STORAGES: dict[str, dict[str, Any]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -20,7 +21,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
-from apps.core.pagination import paginated, paginated_response
+from apps.core.pagination import PageNumberPagination, paginated, paginated_response
 from apps.users.permissions import request_has_second_factor
 
 from . import cache
@@ -63,6 +64,31 @@ def _plain(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
+def _list_paging(request, view) -> dict[str, Any]:
+    """The page and page size a list request asks for, normalised as the paginator reads
+    them (an unusable page is left raw: the paginator answers it 404, never cached)."""
+    paginator = PageNumberPagination()
+    page: Any = request.query_params.get(paginator.page_query_param, "1")
+    if page.isdigit():
+        page = int(page)
+    return {"page": page, "page_size": paginator.get_page_size(request)}
+
+
+def _clean_link(url: str, params: dict[str, Any]) -> str:
+    """A next/previous link carrying only the known parameters, at their validated values
+    (the page number is the paginator's): the page is cached for everyone, so no client's
+    extra parameters end up in it."""
+    parts = urlsplit(url)
+    kept: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name in seen or name not in params:
+            continue
+        seen.add(name)
+        kept.append((name, value if name == "page" else str(params[name])))
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
 def _owner_campaign(request, campaign_id: Any):
     try:
         campaign_id = uuid.UUID(str(campaign_id))
@@ -90,8 +116,14 @@ class CampaignListCreateView(APIView):
         query = s.CampaignListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {key: value for key, value in query.validated_data.items() if value}
+        paging = _list_paging(request, self)
         version = cache.list_version()
-        key = cache.list_key(version=version, params=params, base_url=request.build_absolute_uri())
+        # Keyed by the validated parameters only, never by the raw query string.
+        key = cache.list_key(
+            version=version,
+            params={**params, **paging},
+            base_url=request.build_absolute_uri(request.path),
+        )
         cached = cache.list_get(key)
         if cached is not None:
             return Response(cached)
@@ -105,6 +137,9 @@ class CampaignListCreateView(APIView):
             request, self, campaign_list_public(**params), s.CampaignListItemOutput
         )
         response.data = _plain(response.data)
+        for link in ("next", "previous"):
+            if response.data.get(link):
+                response.data[link] = _clean_link(response.data[link], {**params, **paging})
         cache.list_set(key, response.data)
         return response
 

@@ -91,7 +91,12 @@ def list_version() -> int:
 
 
 def list_key(*, version: int, params: dict[str, Any], base_url: str) -> str:
-    """One key per normalised query (and host, which the next/previous links contain)."""
+    """One key per normalised query (and host, which the next/previous links contain).
+
+    `params` are the validated parameters only (filters, page, page size) and `base_url`
+    carries no query string: a request with unknown parameters added lands on the same
+    entry, so junk parameters cannot each make a new entry and a database query.
+    """
     digest = hashlib.sha256(
         json.dumps([base_url, params], sort_keys=True, default=str).encode()
     ).hexdigest()

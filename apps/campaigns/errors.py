@@ -24,3 +24,4 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     DIRECT_UPLOAD_UNAVAILABLE = "direct_upload_unavailable"
     UPLOAD_MISSING = "upload_missing"
+    TOO_MANY_MEDIA = "too_many_media"

@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -93,6 +94,22 @@ def _check_media_editable(campaign: Campaign) -> None:
         raise Conflict(f"Media cannot be changed while the campaign is {campaign.status}.")
 
 
+def max_media_per_campaign() -> int:
+    return int(settings.MEDIA_MAX_PER_CAMPAIGN)
+
+
+def _check_media_room(campaign: Campaign) -> None:
+    """Refuse a new item when the campaign already has MEDIA_MAX_PER_CAMPAIGN (pending
+    direct uploads count). Final under the campaign's row lock; also asked before a
+    file is decoded, so a full campaign costs no decoding."""
+    limit = max_media_per_campaign()
+    if CampaignMedia.objects.filter(campaign=campaign).count() >= limit:
+        raise Conflict(
+            f"A campaign may have at most {limit} media items; delete one to add another.",
+            code="too_many_media",
+        )
+
+
 def _lock_media(media_id: UUID) -> CampaignMedia:
     media: CampaignMedia | None = lock_campaign_media(media_id)
     if media is None:
@@ -145,6 +162,7 @@ def campaign_media_upload(
     """
     campaign = _owned_campaign(user=user, campaign_id=campaign_id)
     _check_media_editable(campaign)
+    _check_media_room(campaign)
     if kind == MediaKind.IMAGE:
         prepared = image_prepare(file)
     elif kind == MediaKind.VIDEO:
@@ -169,6 +187,7 @@ def campaign_media_upload(
         with transaction.atomic():
             campaign = _owned_campaign(user=user, campaign_id=campaign.pk, lock=True)
             _check_media_editable(campaign)
+            _check_media_room(campaign)
             media.campaign = campaign
             _place(media, campaign)
             media.save(force_insert=True)
@@ -283,6 +302,7 @@ def campaign_media_presign(
 
     campaign = _owned_campaign(user=user, campaign_id=campaign_id)
     _check_media_editable(campaign)
+    _check_media_room(campaign)
     media = CampaignMedia(
         campaign=campaign,
         kind=MediaKind.VIDEO,
@@ -299,6 +319,7 @@ def campaign_media_presign(
     with transaction.atomic():
         campaign = _owned_campaign(user=user, campaign_id=campaign.pk, lock=True)
         _check_media_editable(campaign)
+        _check_media_room(campaign)
         media.campaign = campaign
         _place(media, campaign)
         media.save(force_insert=True)
@@ -346,7 +367,7 @@ def campaign_media_confirm(*, user: User, media_id: UUID) -> CampaignMedia:
         _discard(media)
         raise file_error("The file is too small to be a video.", code="unsupported_file_type")
     try:
-        detected = video_sniff(s3_object_head_bytes(name, VIDEO_HEAD_BYTES))
+        detected = video_sniff(s3_object_head_bytes(name, VIDEO_HEAD_BYTES), size)
     except InvalidInput:
         _discard(media)
         raise

@@ -5,13 +5,16 @@ Every refused file is a 400 naming the `file` field (415 is kept for a request t
 not multipart at all).
 """
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from apps.core.parsers import JSONParser
 from apps.core.serializers import StrictSerializer
 
 from .media import (
@@ -90,6 +93,16 @@ class PresignOutput(CampaignMediaSerializer):
         read_only_fields = fields
 
 
+class MediaUploadThrottle(UserRateThrottle):
+    """Uploads and direct-upload requests per user (MEDIA_UPLOAD_THROTTLE): each one may
+    make the server decode an image or store a file."""
+
+    scope = "media_upload"
+
+    def get_rate(self) -> str:
+        return str(settings.MEDIA_UPLOAD_THROTTLE)
+
+
 class _UploadSizeCap(FileUploadHandler):
     """Stops taking a multipart file once it passes the largest allowed size.
 
@@ -116,6 +129,7 @@ class MediaUploadView(APIView):
     """POST /v1/file-upload (multipart: file, campaign, kind)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [MediaUploadThrottle]
 
     @extend_schema(request=UploadInput, responses={201: CampaignMediaSerializer})
     def post(self, request):
@@ -166,6 +180,7 @@ class MediaPresignView(APIView):
     """POST /v1/file-upload/presign: a presigned POST for a large video (S3 storage only)."""
 
     parser_classes = [JSONParser]
+    throttle_classes = [MediaUploadThrottle]
 
     @extend_schema(request=PresignInput, responses={201: PresignOutput})
     def post(self, request):

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -73,6 +75,21 @@ def max_video_bytes() -> int:
 
 def max_image_pixels() -> int:
     return int(settings.MEDIA_MAX_IMAGE_PIXELS)
+
+
+def max_decode_bytes() -> int:
+    return int(settings.MEDIA_MAX_DECODE_BYTES)
+
+
+# Bytes a pixel takes in Pillow's memory: "1", "L" and "P" one, 16-bit grey two, every
+# other mode four (RGB is kept as RGBX).
+_ONE_BYTE_MODES = {"1", "L", "P"}
+
+
+def decoded_bytes(mode: str, size: tuple[int, int]) -> int:
+    """The memory of the pixel buffer Pillow allocates to decode an image of `mode`."""
+    per_pixel = 1 if mode in _ONE_BYTE_MODES else 2 if mode.startswith("I;16") else 4
+    return size[0] * size[1] * per_pixel
 
 
 def max_image_side() -> int:
@@ -137,8 +154,10 @@ class _TooManyPixels(Exception):
 def image_prepare(file: Any) -> PreparedMedia:
     """Decode an uploaded image fully and re-encode it in its real format.
 
-    Refuses anything Pillow's JPEG, PNG and WebP decoders cannot read completely, and
-    images over the pixel cap before decoding them (decompression bombs).
+    Refuses anything Pillow's JPEG, PNG and WebP decoders cannot read completely, and,
+    from the header alone, before decoding (decompression bombs): images over the pixel
+    cap, and images whose decoded pixels would take more than MEDIA_MAX_DECODE_BYTES
+    (a JPEG is judged at the reduced scale it is decoded at).
     """
     size = _file_size(file)
     if size > max_image_bytes():
@@ -160,6 +179,8 @@ def image_prepare(file: Any) -> PreparedMedia:
             if pillow_format in {"JPEG", "MPO"}:
                 # Decode at the smallest DCT scale still at least `side` wide: less memory.
                 image.draft(None, (side, side))
+            if decoded_bytes(image.mode, image.size) > max_decode_bytes():
+                raise _TooManyPixels(f"{width}x{height}")
             image.load()
             data, out_width, out_height = _reencode(image, IMAGE_TYPES[pillow_format][0], side)
     except ApplicationError:
@@ -204,10 +225,11 @@ def _reencode(image: Image.Image, out_format: str, side: int) -> tuple[bytes, in
     icc_profile = image.info.get("icc_profile")
     source_mode = image.mode
     try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:
+        # In place: no second full-size copy unless the image really is rotated.
+        ImageOps.exif_transpose(image, in_place=True)
+    except Exception as exc:
         # A broken EXIF block: keep the pixels as they are rather than refuse the photo.
-        image = image.copy()
+        logger.info("image orientation ignored", extra={"error": repr(exc)})
     needs_resize = max(image.size) > side
     has_alpha = image.has_transparency_data
 
@@ -246,8 +268,73 @@ def _reencode(image: Image.Image, out_format: str, side: int) -> tuple[bytes, in
     return buffer.getvalue(), image.width, image.height
 
 
-def video_sniff(head: bytes) -> str:
-    """The content type of a video from its first bytes; refuses anything not MP4 or WebM."""
+# Top-level ISO BMFF boxes an MP4 may carry (ISO/IEC 14496-12 and -14, QuickTime's
+# `wide`); anything else at the top level is not an MP4 we accept.
+_MP4_TOP_BOXES = {
+    b"ftyp", b"styp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"meta",
+    b"pdin", b"moof", b"mfra", b"sidx", b"ssix", b"prft", b"emsg", b"udta",
+}  # fmt: skip
+_MP4_MEDIA_BOXES = {b"moov", b"mdat", b"moof"}
+# A file of millions of empty boxes would take as many reads: past this many, refused.
+MAX_MP4_TOP_BOXES = 1000
+
+
+def _mp4_structure_ok(read: Callable[[int, int], bytes], total_size: int | None) -> bool:
+    """Whether the top-level boxes are consistent: known types, sizes that fit the file and
+    end exactly at its end, and a movie (`moov`, `mdat` or `moof`) among them.
+
+    `read(offset, count)` gives what is known of the file (fewer bytes past the known
+    part). When only the head is known (a direct upload's first bytes), a walk that
+    leaves it with every size fitting `total_size` is accepted if it met no error.
+    """
+    pos = 0
+    seen_media = False
+    for _ in range(MAX_MP4_TOP_BOXES):
+        if total_size is not None and pos == total_size:
+            return seen_media
+        header = read(pos, 16)
+        if len(header) < 8:
+            if total_size is None:  # `read` knows the whole file: it must end on a box
+                return seen_media and not header
+            # Past the bytes known (a head): the rest of the file is not seen.
+            return total_size > pos + len(header)
+        size = int.from_bytes(header[0:4], "big")
+        kind = header[4:8]
+        if kind not in _MP4_TOP_BOXES or (pos == 0 and kind != b"ftyp"):
+            return False
+        header_size = 8
+        if size == 1:  # a 64-bit size follows the type
+            if len(header) < 16:
+                return False
+            size = int.from_bytes(header[8:16], "big")
+            header_size = 16
+        elif size == 0:  # the box runs to the end of the file: only the media data may
+            return kind == b"mdat"
+        if size < header_size or (total_size is not None and pos + size > total_size):
+            return False
+        seen_media = seen_media or kind in _MP4_MEDIA_BOXES
+        pos += size
+    return False
+
+
+def _not_an_mp4() -> InvalidInput:
+    return file_error(
+        "The file starts like an MP4 video, but its structure is not one.",
+        code="unsupported_file_type",
+    )
+
+
+def video_sniff(
+    head: bytes,
+    total_size: int | None = None,
+    read: Callable[[int, int], bytes] | None = None,
+) -> str:
+    """The content type of a video from its first bytes; refuses anything not MP4 or WebM.
+
+    An MP4's top-level box structure is checked too (`_mp4_structure_ok`): through
+    `read(offset, count)` over the whole file when given, else within `head` (and
+    `total_size`, the file's size, when known).
+    """
     if len(head) >= 12 and head[4:8] == b"ftyp":
         box_size = int.from_bytes(head[0:4], "big")
         brand = head[8:12]
@@ -259,6 +346,10 @@ def video_sniff(head: bytes) -> str:
                     "QuickTime movie), not an MP4 video.",
                     code="unsupported_file_type",
                 )
+            if read is None:
+                read = partial(_slice, head)
+            if not _mp4_structure_ok(read, total_size):
+                raise _not_an_mp4()
             return VIDEO_MP4
     if head[:4] == b"\x1a\x45\xdf\xa3":
         doctype = _ebml_doctype(head)
@@ -270,6 +361,10 @@ def video_sniff(head: bytes) -> str:
                 code="unsupported_file_type",
             )
     raise file_error("The file is not an MP4 or WebM video.", code="unsupported_file_type")
+
+
+def _slice(data: bytes, offset: int, count: int) -> bytes:
+    return data[offset : offset + count]
 
 
 def _read_vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int]:
@@ -315,8 +410,8 @@ def video_prepare(file: Any) -> PreparedMedia:
         raise file_error("The file is too small to be a video.", code="unsupported_file_type")
     file.seek(0)
     head = file.read(VIDEO_HEAD_BYTES)
+    content_type = video_sniff(head, size, partial(_read_at, file))
     file.seek(0)
-    content_type = video_sniff(head)
     content = File(file)
     # S3Storage takes the object's Content-Type from here, not from what the client said.
     content.content_type = content_type  # type: ignore[attr-defined]
@@ -326,6 +421,12 @@ def video_prepare(file: Any) -> PreparedMedia:
         extension=VIDEO_TYPES[content_type],
         size=size,
     )
+
+
+def _read_at(file: Any, offset: int, count: int) -> bytes:
+    file.seek(offset)
+    data: bytes = file.read(count)
+    return data
 
 
 def _file_size(file: Any) -> int:

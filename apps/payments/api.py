@@ -10,7 +10,6 @@ is applied after commit by a task (see services.py).
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.errors import error_body
 from apps.core.http import client_ip
+from apps.core.parsers import json_loads
 
 from .services import paystack_event_record
 from .signing import signature_valid, webhook_secret
@@ -72,7 +72,7 @@ def paystack_webhook(request: HttpRequest) -> JsonResponse:
             status=401,
         )
     try:
-        payload = json.loads(body)
+        payload = json_loads(body)  # a body nested too deeply is a ValueError too
     except ValueError:
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):

@@ -128,3 +128,26 @@ def webm_bytes(*, doctype: bytes = b"webm", payload: int = 256) -> bytes:
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def png_of_size(width: int, height: int) -> bytes:
+    """A complete, valid RGB PNG of one colour, compressed row by row: a 7000x7000 image
+    is about 150 KB and never takes its decoded size in this process."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + bytes((200, 40, 40)) * width
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def mp4_boxes(*boxes: tuple[bytes, int]) -> bytes:
+    """ISO BMFF boxes of the given (type, payload size), after an `ftyp` box."""
+    ftyp = struct.pack(">I", 24) + b"ftyp" + b"isom" + struct.pack(">I", 0x200) + b"isomiso2"
+    return ftyp + b"".join(
+        struct.pack(">I", 8 + size) + kind + os.urandom(size) for kind, size in boxes
+    )
