@@ -14,7 +14,6 @@ from apps.core.http import client_ip
 from apps.core.locks import lock_totp_devices
 
 from .lockout import (
-    account_failure_record,
     account_success_record,
     account_wait_left,
     cooloff_seconds,
@@ -46,16 +45,16 @@ def credentials_authenticate(*, request: HttpRequest, email: str, password: str)
     from axes.handlers.proxy import AxesProxyHandler
 
     email = email.strip().lower()
-    if not AxesProxyHandler.is_allowed(request, {"email": email}):
-        raise RateLimited(lockout_message(), retry_after=cooloff_seconds(), code="account_locked")
-    wait = account_wait_left(email=email, ip_address=client_ip(request))
-    if wait:
-        raise RateLimited(delay_message(wait), retry_after=wait, code="login_delayed")
+    # A locked address goes on to authenticate, where django-axes refuses it and marks
+    # the request (its middleware answers the console's form with the lockout page).
+    if AxesProxyHandler.is_allowed(request, {"email": email}):
+        wait = account_wait_left(email=email, ip_address=client_ip(request))
+        if wait:
+            raise RateLimited(delay_message(wait), retry_after=wait, code="login_delayed")
     user = authenticate(request=request, email=email, password=password)
     if _locked(request):
         raise RateLimited(lockout_message(), retry_after=cooloff_seconds(), code="account_locked")
     if user is None:
-        account_failure_record(email=email)
         candidate = User.objects.filter(email__iexact=email).first()
         if candidate is not None and candidate.is_suspended and candidate.check_password(password):
             raise Forbidden(

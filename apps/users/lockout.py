@@ -89,6 +89,13 @@ def account_failure_record(*, email: str) -> None:
     cache.set(_last_failure_key(email), time.time(), timeout=window)
 
 
+def on_login_failed(sender, credentials: dict | None = None, request=None, **kwargs) -> None:
+    """Every failed sign-in (API, console form, wrong staff code) counts for the account."""
+    email = axes_username(request, credentials)
+    if email:
+        account_failure_record(email=email)
+
+
 def account_success_record(*, email: str, ip_address: str) -> None:
     """Clear the account's failure count; remember the address as the owner's."""
     cache.delete_many([_failures_key(email), _last_failure_key(email)])
