@@ -224,12 +224,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins: after AXES_FAILURE_LIMIT failures for one account, or for one client
-# address, further attempts are refused for AXES_COOLOFF_MINUTES. Before the lockout
-# the login endpoint is also rate limited ("login" throttle below).
+# Failed logins: after AXES_FAILURE_LIMIT failures from one client address, or for one
+# account from one address, further attempts are refused for AXES_COOLOFF_MINUTES.
+# Never for the account alone (anyone could lock anyone out): there, after
+# LOGIN_DELAY_AFTER_FAILURES failures from anywhere, each further attempt from an address
+# the account never signed in from waits LOGIN_DELAY_BASE_SECONDS, doubling per failure
+# up to LOGIN_DELAY_MAX_SECONDS (apps/users/lockout.py). Before all this the login
+# endpoint is rate limited per address ("login" throttle below).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+LOGIN_DELAY_AFTER_FAILURES = env.int("LOGIN_DELAY_AFTER_FAILURES", default=5)
+LOGIN_DELAY_BASE_SECONDS = env.int("LOGIN_DELAY_BASE_SECONDS", default=2)
+LOGIN_DELAY_MAX_SECONDS = env.int("LOGIN_DELAY_MAX_SECONDS", default=60)
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_USERNAME_CALLABLE = "apps.users.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
@@ -302,6 +310,12 @@ OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=60)
 OTP_HOURLY_LIMIT_PER_DESTINATION = env.int("OTP_HOURLY_LIMIT_PER_DESTINATION", default=5)
 OTP_HOURLY_LIMIT_PER_CLIENT = env.int("OTP_HOURLY_LIMIT_PER_CLIENT", default=20)
+# Where codes may go by SMS: ISO country codes (NG) or calling codes (+234). The default
+# is Nigeria and the platform's other markets (Ghana, Kenya, South Africa).
+OTP_SMS_COUNTRIES = env.list("OTP_SMS_COUNTRIES", default=["NG", "GH", "KE", "ZA"])
+# Codes the whole platform sends in one clock hour (SMS and email); past it, sends are
+# refused and staff get an ALERT (log line, and an email at most once an hour).
+OTP_GLOBAL_HOURLY_LIMIT = env.int("OTP_GLOBAL_HOURLY_LIMIT", default=1000)
 
 # --- Email ----------------------------------------------------------------------------
 

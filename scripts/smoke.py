@@ -57,6 +57,8 @@ check(
     session.post(
         f"{BASE}/v1/otp/send",
         json={"channel": "sms", "destination": "08031234567", "purpose": "verify_phone"},
+        # Signed in: codes go only to the account's own contact (issue 13).
+        headers={"Authorization": f"Bearer {login.get('access')}"},
         timeout=10,
     ),
     202,

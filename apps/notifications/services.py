@@ -362,8 +362,11 @@ def staff_alert_recipients() -> list[str]:
     return sorted(set(addresses), key=str.lower)
 
 
-def staff_alert_send(*, check: str, summary: str, details: str = "") -> list[Notification]:
-    """Email every staff alert recipient that a nightly check failed."""
+def staff_alert_send(
+    *, check: str, summary: str, details: str = "", headline: str = ""
+) -> list[Notification]:
+    """Email every staff alert recipient that a nightly check failed (or, with
+    `headline`, of another alarm: the email then names `headline`, not a nightly check)."""
     sent = []
     for address in staff_alert_recipients():
         sent.append(
@@ -371,7 +374,12 @@ def staff_alert_send(*, check: str, summary: str, details: str = "") -> list[Not
                 channel=Notification.Channel.EMAIL,
                 template="staff_alert",
                 recipient=address,
-                context={"check": check, "summary": summary, "details": details[:20000]},
+                context={
+                    "check": check,
+                    "summary": summary,
+                    "details": details[:20000],
+                    **({"headline": headline} if headline else {}),
+                },
             )
         )
     if not sent:

@@ -3,21 +3,22 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from apps.core.http import PublicEndpointMixin, client_ip
+from apps.core.http import client_ip
 
 from .serializers import OtpSendInput
-from .services import otp_send
+from .services import otp_send_own_contact
 
 
-class OtpSendView(PublicEndpointMixin, APIView):
-    """Send a six-digit code by SMS or email. The code is never in the answer."""
+class OtpSendView(APIView):
+    """Send a six-digit code by SMS or email to the signed-in account's own email or
+    phone. The code is never in the answer."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [IsAuthenticated]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp"
 
@@ -25,7 +26,9 @@ class OtpSendView(PublicEndpointMixin, APIView):
     def post(self, request):
         data = OtpSendInput(data=request.data)
         data.is_valid(raise_exception=True)
-        issued = otp_send(**data.validated_data, client_ip=client_ip(request))
+        issued = otp_send_own_contact(
+            user=request.user, **data.validated_data, client_ip=client_ip(request)
+        )
         return Response(
             {
                 "detail": f"A code has been sent by {issued.channel}.",

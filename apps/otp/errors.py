@@ -12,3 +12,6 @@ class ErrorCode(StrEnum):
     OTP_EXPIRED = "otp_expired"
     OTP_INVALID = "otp_invalid"
     OTP_ATTEMPTS_EXCEEDED = "otp_attempts_exceeded"
+    OTP_NOT_YOUR_CONTACT = "otp_not_your_contact"
+    OTP_COUNTRY_NOT_ALLOWED = "otp_country_not_allowed"
+    OTP_GLOBAL_LIMIT = "otp_global_limit"

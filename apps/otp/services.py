@@ -4,9 +4,11 @@ A code is six digits, kept in the cache only as an HMAC keyed with SECRET_KEY, f
 OTP_CODE_TTL_SECONDS. A code allows OTP_MAX_ATTEMPTS wrong tries, then it is burnt. One
 destination gets a new code at most every OTP_RESEND_COOLDOWN_SECONDS and at most
 OTP_HOURLY_LIMIT_PER_DESTINATION an hour; one client address may ask for at most
-OTP_HOURLY_LIMIT_PER_CLIENT an hour. The code is never returned or logged: it travels
-to the notification task as secret context (not stored), and only the console
-backends of the development set-up print it.
+OTP_HOURLY_LIMIT_PER_CLIENT an hour. SMS goes only to numbers of OTP_SMS_COUNTRIES, and
+the whole platform sends at most OTP_GLOBAL_HOURLY_LIMIT codes an hour (the cap trips
+an ALERT log line and, at most once an hour, an email to staff). The code is never
+returned or logged: it travels to the notification task as secret context (not
+stored), and only the console backends of the development set-up print it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from apps.core.errors import InvalidInput, RateLimited
+from apps.core.errors import Forbidden, InvalidInput, RateLimited
 from apps.core.phone import normalize_phone
+
+if TYPE_CHECKING:
+    from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,61 @@ def normalize_destination(*, channel: str, destination: str) -> str:
         ) from exc
 
 
+def sms_country_allowed(phone: str) -> bool:
+    """The number (E.164) is in one of OTP_SMS_COUNTRIES (ISO codes such as NG, or calling
+    codes such as +234)."""
+    allowed = {str(c).strip().upper() for c in settings.OTP_SMS_COUNTRIES if str(c).strip()}
+    try:
+        parsed = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return False
+    region = phonenumbers.region_code_for_number(parsed) or ""
+    return region.upper() in allowed or f"+{parsed.country_code}" in allowed
+
+
+def _check_sms_country(destination: str) -> None:
+    if not sms_country_allowed(destination):
+        raise InvalidInput(
+            "destination: We cannot send text messages to this country. Use a number "
+            "of a country we serve, or verify by email.",
+            code="otp_country_not_allowed",
+            fields={"destination": ["We cannot send text messages to this country."]},
+        )
+
+
+def _global_key() -> str:
+    return f"otp:global:{int(time.time()) // _HOUR}"
+
+
+def _global_cap_check() -> None:
+    """Refuse any send once the platform-wide hourly cap is reached (read only: it is
+    counted where a code is really issued, in `otp_issue`)."""
+    sent = cache.get(_global_key()) or 0
+    if sent >= settings.OTP_GLOBAL_HOURLY_LIMIT:
+        _global_cap_alert(sent)
+        raise RateLimited(
+            "We are sending too many codes right now. Try again later.",
+            retry_after=_HOUR - int(time.time()) % _HOUR,
+            code="otp_global_limit",
+        )
+
+
+def _global_cap_alert(sent: int) -> None:
+    """An ALERT log line, and (at most once an hour) an email to staff."""
+    if not cache.add("otp:global:alerted", 1, timeout=_HOUR):
+        return
+    from apps.notifications.services import staff_alert_send
+
+    summary = (
+        f"{sent} one-time codes were sent this hour, the cap OTP_GLOBAL_HOURLY_LIMIT="
+        f"{settings.OTP_GLOBAL_HOURLY_LIMIT}: further sends are refused until the hour "
+        "ends. It may be SMS pumping: check the notification records."
+    )
+    logger.error("ALERT otp global hourly cap reached", extra={"alert": True, "sent": sent})
+    with transaction.atomic():
+        staff_alert_send(check="otp_global_cap", summary=summary, headline="OTP sending cap")
+
+
 def channel_of(destination: str) -> str:
     return CHANNEL_EMAIL if "@" in (destination or "") else CHANNEL_SMS
 
@@ -116,13 +178,14 @@ def otp_send(
     client_ip: str,
     deliver: bool = True,
 ) -> OtpIssued:
-    """Issue a code for `purpose` and send it to `destination` after commit.
+    """Apply every limit for a code for `purpose` to `destination`, then (with
+    `deliver`) issue it and send it after commit.
 
     With `deliver=False` every limit is applied exactly as for a real send, but no code
-    is stored or sent: used where telling "no such account" apart would leak it.
+    is stored or sent: the caller issues it later with `otp_issue` (the password reset
+    does so in a task, so the request does the same work whether or not an account has
+    the contact).
     """
-    from apps.notifications.services import notification_send
-
     if channel not in CHANNELS:
         raise InvalidInput(
             "channel: Choose sms or email.", fields={"channel": ["Choose sms or email."]}
@@ -130,7 +193,10 @@ def otp_send(
     if purpose not in PURPOSE_LABELS:
         raise InvalidInput("purpose: Unknown purpose.", fields={"purpose": ["Unknown purpose."]})
     destination = normalize_destination(channel=channel, destination=destination)
-    code_key, tries_key, cooldown_key = _keys(purpose, destination)
+    if channel == CHANNEL_SMS:
+        _check_sms_country(destination)
+    _global_cap_check()
+    _, _, cooldown_key = _keys(purpose, destination)
     ttl = settings.OTP_CODE_TTL_SECONDS
     cooldown = settings.OTP_RESEND_COOLDOWN_SECONDS
 
@@ -164,19 +230,13 @@ def otp_send(
         cache.delete(cooldown_key)  # nothing was sent, so nothing to cool down from
         raise
 
-    if deliver:
-        code = f"{secrets.randbelow(10**6):06d}"
-        cache.set(code_key, _digest("otp-code", purpose, destination, code), timeout=ttl)
-        cache.delete(tries_key)
-        with transaction.atomic():
-            notification_send(
-                channel=channel,
-                template="otp_code",
-                recipient=destination,
-                context={"purpose_label": PURPOSE_LABELS[purpose], "minutes": max(1, ttl // 60)},
-                secret_context={"code": code},
-            )
-        logger.info("otp issued", extra={"purpose": purpose, "channel": channel})
+    if deliver and not otp_issue(channel=channel, destination=destination, purpose=purpose):
+        cache.delete(cooldown_key)
+        raise RateLimited(
+            "We are sending too many codes right now. Try again later.",
+            retry_after=_HOUR - int(time.time()) % _HOUR,
+            code="otp_global_limit",
+        )
     return OtpIssued(
         channel=channel,
         destination=destination,
@@ -184,6 +244,49 @@ def otp_send(
         expires_in=ttl,
         resend_in=cooldown,
     )
+
+
+def otp_send_own_contact(
+    *, user: User, channel: str, destination: str, purpose: str, client_ip: str
+) -> OtpIssued:
+    """`otp_send` for a signed-in user verifying a contact of their own account: the
+    destination must be the account's email (verify_email) or phone (verify_phone)."""
+    destination = normalize_destination(channel=channel, destination=destination)
+    own = (user.email or "").lower() if channel == CHANNEL_EMAIL else (user.phone or "")
+    if not own or not hmac.compare_digest(own, destination):
+        raise Forbidden(
+            "destination: Codes go only to your own account's email address or phone "
+            "number. Change it in your profile first.",
+            code="otp_not_your_contact",
+            fields={"destination": ["This is not your account's email or phone number."]},
+        )
+    return otp_send(channel=channel, destination=destination, purpose=purpose, client_ip=client_ip)
+
+
+def otp_issue(*, channel: str, destination: str, purpose: str) -> bool:
+    """Store a new code for a normalised `destination` and send it after commit; counts
+    towards the global hourly cap. False (nothing sent) once the cap is reached."""
+    from apps.notifications.services import notification_send
+
+    sent = _window_count(_global_key(), _HOUR)
+    if sent > settings.OTP_GLOBAL_HOURLY_LIMIT:
+        _global_cap_alert(sent - 1)
+        return False
+    code_key, tries_key, _ = _keys(purpose, destination)
+    ttl = settings.OTP_CODE_TTL_SECONDS
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(code_key, _digest("otp-code", purpose, destination, code), timeout=ttl)
+    cache.delete(tries_key)
+    with transaction.atomic():
+        notification_send(
+            channel=channel,
+            template="otp_code",
+            recipient=destination,
+            context={"purpose_label": PURPOSE_LABELS[purpose], "minutes": max(1, ttl // 60)},
+            secret_context={"code": code},
+        )
+    logger.info("otp issued", extra={"purpose": purpose, "channel": channel})
+    return True
 
 
 def otp_verify(*, destination: str, purpose: str, code: str) -> str:

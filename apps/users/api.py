@@ -15,12 +15,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.core.errors import InvalidInput
 from apps.core.http import PublicEndpointMixin, client_ip
 from apps.otp.serializers import OtpVerifyInput
-from apps.otp.services import PURPOSE_PASSWORD_RESET, otp_send
 
 from . import serializers as s
 from .auth import credentials_authenticate, record_login
 from .services import (
-    user_find_by_contact,
+    user_password_reset_request,
     user_register,
     user_reset_password,
     user_update_profile,
@@ -137,13 +136,8 @@ class PasswordResetRequestView(PublicEndpointMixin, APIView):
         data = s.PasswordResetRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         channel, destination = _contact(data.validated_data)
-        user = user_find_by_contact(channel=channel, destination=destination)
-        issued = otp_send(
-            channel=channel,
-            destination=destination,
-            purpose=PURPOSE_PASSWORD_RESET,
-            client_ip=client_ip(request),
-            deliver=user is not None and user.is_active,
+        issued = user_password_reset_request(
+            channel=channel, destination=destination, client_ip=client_ip(request)
         )
         return Response(
             {

@@ -10,9 +10,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError, Forbidden, RateLimited
+from apps.core.http import client_ip
 from apps.core.locks import lock_totp_devices
 
-from .lockout import cooloff_seconds, lockout_message
+from .lockout import (
+    account_success_record,
+    account_wait_left,
+    cooloff_seconds,
+    delay_message,
+    lockout_message,
+)
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -30,10 +37,20 @@ def _locked(request: HttpRequest) -> bool:
 def credentials_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
     """Email and password through Django's authenticate, so django-axes counts failures.
 
-    Raises RateLimited when the account or the address is locked out, Forbidden for a
-    suspended account (only once the password is right), BadCredentials otherwise.
+    Raises RateLimited when the address or the account-and-address is locked out
+    (`account_locked`) or the account's progressive delay is still running
+    (`login_delayed`: lockout.py), Forbidden for a suspended account (only once the
+    password is right), BadCredentials otherwise.
     """
+    from axes.handlers.proxy import AxesProxyHandler
+
     email = email.strip().lower()
+    # A locked address goes on to authenticate, where django-axes refuses it and marks
+    # the request (its middleware answers the console's form with the lockout page).
+    if AxesProxyHandler.is_allowed(request, {"email": email}):
+        wait = account_wait_left(email=email, ip_address=client_ip(request))
+        if wait:
+            raise RateLimited(delay_message(wait), retry_after=wait, code="login_delayed")
     user = authenticate(request=request, email=email, password=password)
     if _locked(request):
         raise RateLimited(lockout_message(), retry_after=cooloff_seconds(), code="account_locked")
@@ -51,6 +68,7 @@ def credentials_authenticate(*, request: HttpRequest, email: str, password: str)
 def record_login(*, request: HttpRequest, user: User) -> None:
     """Tell Django (last_login) and axes (reset the failure count) of a sign-in."""
     user_logged_in.send(sender=user.__class__, request=request, user=user)
+    account_success_record(email=user.email.lower(), ip_address=client_ip(request))
     if not user.last_login:
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
 

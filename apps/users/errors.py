@@ -10,6 +10,7 @@ class ErrorCode(StrEnum):
     DUPLICATE = "duplicate"
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_LOCKED = "account_locked"
+    LOGIN_DELAYED = "login_delayed"
     ACCOUNT_SUSPENDED = "account_suspended"
     ACCOUNT_DISABLED = "account_disabled"
     NOT_STAFF = "not_staff"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ from apps.core.phone import normalize_phone
 
 from .models import User
 
+if TYPE_CHECKING:
+    from apps.otp.services import OtpIssued
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,13 +36,30 @@ def _check_password(password: str, user: User) -> None:
 def _duplicate_fields(
     email: str | None, phone: str | None, exclude_id: uuid.UUID | None = None
 ) -> dict[str, list[str]]:
+    """Fields another account holds. A phone counts only when that account verified it:
+    an unverified number does not block its real owner (`_release_unverified_phone`)."""
     errors: dict[str, list[str]] = {}
     others = User.objects.exclude(pk=exclude_id) if exclude_id else User.objects.all()
     if email and others.filter(email__iexact=email).exists():
         errors["email"] = ["An account with this email already exists."]
-    if phone and others.filter(phone=phone).exists():
+    if phone and others.filter(phone=phone, phone_verified=True).exists():
         errors["phone"] = ["An account with this phone number already exists."]
     return errors
+
+
+def _release_unverified_phone(phone: str | None, exclude_id: uuid.UUID | None = None) -> None:
+    """Take `phone` off any other account that holds it unverified (in the caller's
+    transaction): whoever verifies a number owns it, and typing someone else's number
+    into a profile must not lock its owner out of registering with it."""
+    if not phone:
+        return
+    others = User.objects.filter(phone=phone, phone_verified=False)
+    if exclude_id:
+        others = others.exclude(pk=exclude_id)
+    released = list(others.select_for_update().values_list("pk", flat=True))
+    if released:
+        User.objects.filter(pk__in=released).update(phone=None)
+        logger.info("unverified phone released", extra={"user_ids": [str(p) for p in released]})
 
 
 def user_register(
@@ -64,6 +85,7 @@ def user_register(
     user.set_password(password)
     try:
         with transaction.atomic():
+            _release_unverified_phone(phone)
             user.save()
             notification_send(
                 channel="email",
@@ -111,6 +133,8 @@ def user_update_profile(
     if changed:
         try:
             with transaction.atomic():
+                if "phone" in changed:
+                    _release_unverified_phone(user.phone, exclude_id=user.pk)
                 user.save(update_fields=[*changed, "updated_at"])
         except IntegrityError as exc:
             raise InvalidInput(
@@ -280,6 +304,42 @@ def _confirm_enrolment(*, user: User, device: TOTPDevice, ip_address: str | None
         ip_address=ip_address,
     )
     _tell_authenticator_added(user, how="from the staff console sign-in")
+
+
+def user_password_reset_request(*, channel: str, destination: str, client_ip: str) -> OtpIssued:
+    """Apply the code limits to a reset request and hand the rest to a task after commit.
+
+    The request does the same work whether or not an account has the contact (no account
+    lookup, no code, no notification row): the task looks the account up and sends a code
+    only to an existing, active account's email or phone. So neither the answer nor its
+    timing tells who has an account.
+    """
+    from apps.otp.services import PURPOSE_PASSWORD_RESET, otp_send
+
+    from .tasks import password_reset_code_send
+
+    issued = otp_send(
+        channel=channel,
+        destination=destination,
+        purpose=PURPOSE_PASSWORD_RESET,
+        client_ip=client_ip,
+        deliver=False,
+    )
+    transaction.on_commit(
+        lambda: password_reset_code_send.delay(channel=channel, destination=issued.destination)
+    )
+    return issued
+
+
+def user_password_reset_code_deliver(*, channel: str, destination: str) -> bool:
+    """The task's half of a reset request: a code to the account that has this contact,
+    if there is one and it may sign in. True when a code was sent."""
+    from apps.otp.services import PURPOSE_PASSWORD_RESET, otp_issue
+
+    user = user_find_by_contact(channel=channel, destination=destination)
+    if user is None or not user.is_active:
+        return False
+    return otp_issue(channel=channel, destination=destination, purpose=PURPOSE_PASSWORD_RESET)
 
 
 def user_find_by_contact(*, channel: str, destination: str) -> User | None:

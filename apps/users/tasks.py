@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,3 +22,12 @@ def purge_old_login_failures(days: int = 30) -> int:
     deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
     AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="users.password_reset_code_send")
+def password_reset_code_send(channel: str, destination: str) -> bool:
+    """Send a password-reset code if an account has this contact (after the request
+    answered the same 202 either way)."""
+    from .services import user_password_reset_code_deliver
+
+    return user_password_reset_code_deliver(channel=channel, destination=destination)

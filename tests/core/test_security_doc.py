@@ -9,16 +9,6 @@ DOC = ROOT / "docs" / "security.md"
 REFERENCE = re.compile(r"\b(tests/[\w/]+\.py)::([\w:]+)")
 ITEMS = [f"API{n}:2023" for n in range(1, 11)]
 
-# Test files other issue-13 branches add (merged by the lead). While absent from this
-# tree their references are not checked; once present they are, like every other.
-ON_SIBLING_BRANCHES = {
-    "tests/core/test_json_nesting.py",
-    "tests/campaigns/test_list_cache_keys.py",
-    "tests/users/test_abuse.py",
-    "tests/otp/test_otp_abuse.py",
-    "tests/donations/test_leaderboard_spoofing.py",
-}
-
 
 def _tests_in(path: Path) -> set[str]:
     """`test_x` and `TestClass::test_x` for every test defined in the file."""
@@ -46,8 +36,7 @@ def test_every_named_test_exists():
     for file, name in REFERENCE.findall(DOC.read_text()):
         path = ROOT / file
         if not path.is_file():
-            if file not in ON_SIBLING_BRANCHES:
-                missing.append(f"{file} (no such file)")
+            missing.append(f"{file} (no such file)")
             continue
         if name not in _tests_in(path):
             missing.append(f"{file}::{name}")

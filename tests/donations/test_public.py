@@ -65,10 +65,14 @@ def test_the_leaderboard_ranks_donors_by_total_and_never_merges_anonymous_ones(a
         for row in board["results"]
     ] == [
         (1, "Anonymous", True, 600000, 1),
-        (2, "Ada O.", False, 500000, 2),  # one email, two donations; the latest name
-        (3, "Bayo", False, 400000, 1),
-        (4, "A kind donor", False, 150000, 1),
-        (5, "Anonymous", True, 100000, 1),
+        (2, "Bayo", False, 400000, 1),
+        # One email, two names, nobody signed in with it verified: the first name keeps
+        # the email's row and the later name is a separate entry (issue 13: knowing an
+        # email must not let anyone rename its donor).
+        (3, "Ada Obi", False, 300000, 1),
+        (4, "Ada O.", False, 200000, 1),
+        (5, "A kind donor", False, 150000, 1),
+        (6, "Anonymous", True, 100000, 1),
     ]
     assert "@" not in response.content.decode()
     assert "Hidden Name" not in response.content.decode()
@@ -99,7 +103,7 @@ def test_former_slugs_resolve_and_hidden_campaigns_do_not(api, given):
     draft = CampaignFactory(status="draft")
 
     assert api.get("/v1/campaigns/its-old-name/donations").json()["count"] == 6
-    assert len(api.get("/v1/campaigns/its-old-name/leaderboard").json()["results"]) == 5
+    assert len(api.get("/v1/campaigns/its-old-name/leaderboard").json()["results"]) == 6
     assert api.get(f"/v1/campaigns/{draft.slug}/donations").status_code == 404
     assert api.get(f"/v1/campaigns/{draft.slug}/leaderboard").status_code == 404
     assert api.get("/v1/campaigns/no-such-thing/leaderboard").status_code == 404

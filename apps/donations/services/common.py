@@ -141,11 +141,45 @@ def donor_key(donation: Donation) -> str:
     return f"email:{donation.email.lower()}"
 
 
+def separate_key(donation: Donation) -> str:
+    """The row of a named donation that may not take its email's row (see aggregate_add)."""
+    return f"separate:{donation.pk}"
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _owner_gave(donation: Donation) -> bool:
+    """The donor signed in with a verified email, and gave under that email."""
+    donor = donation.donor
+    return bool(
+        donor is not None
+        and donor.email_verified
+        and (donor.email or "").lower() == donation.email.lower()
+    )
+
+
 def aggregate_add(donation: Donation, at: datetime) -> None:
-    """Add a settled donation to its donor's leaderboard row (campaign row already locked)."""
+    """Add a settled donation to its donor's leaderboard row (campaign row already locked).
+
+    Named giving is grouped by email, which nobody verified: the first name given for
+    an email names its row, and only the owner (signed in with that email verified) may
+    rename it. A later donation under another name, not from the owner, gets a row of
+    its own (`separate:<donation id>`) showing that name: knowing someone's email does
+    not let you rename their entry. A blank name never renames.
+    """
     key = donor_key(donation)
     name = ANONYMOUS_NAME if donation.anonymous else donation.public_name
     row = lock_donor_aggregate(campaign_id=donation.campaign_id, donor_key=key)
+    if (
+        row is not None
+        and not donation.anonymous
+        and donation.name
+        and not _same_name(donation.name, row.display_name)
+        and not _owner_gave(donation)
+    ):
+        key, row = separate_key(donation), None
     if row is None:
         DonorAggregate.objects.create(
             campaign_id=donation.campaign_id,
@@ -164,19 +198,23 @@ def aggregate_add(donation: Donation, at: datetime) -> None:
         "last_donated_at": max(at, row.last_donated_at),
         "updated_at": timezone.now(),
     }
-    if donation.name and not donation.anonymous:
+    if donation.name and not donation.anonymous and _owner_gave(donation):
         changes["display_name"] = donation.name[:NAME_MAX_LENGTH]
     DonorAggregate.objects.filter(pk=row.pk).update(**changes)
 
 
 def aggregate_subtract(donation: Donation, *, gift: int, completes: bool) -> None:
-    DonorAggregate.objects.filter(
-        campaign_id=donation.campaign_id, donor_key=donor_key(donation)
-    ).update(
-        total=F("total") - gift,
-        donation_count=F("donation_count") - (1 if completes else 0),
-        updated_at=timezone.now(),
-    )
+    """Take a refunded gift off the row `aggregate_add` put it in: its own separate row
+    when it has one (the key names the donation, so that is unambiguous), else its
+    donor's row."""
+    changes = {
+        "total": F("total") - gift,
+        "donation_count": F("donation_count") - (1 if completes else 0),
+        "updated_at": timezone.now(),
+    }
+    rows = DonorAggregate.objects.filter(campaign_id=donation.campaign_id)
+    if not rows.filter(donor_key=separate_key(donation)).update(**changes):
+        rows.filter(donor_key=donor_key(donation)).update(**changes)
 
 
 def counts_as_donor_elsewhere(donation: Donation) -> bool:
