@@ -343,9 +343,12 @@ def user_password_reset_code_deliver(*, channel: str, destination: str) -> bool:
 
 
 def user_find_by_contact(*, channel: str, destination: str) -> User | None:
+    """The account a password-reset code may go to: by email, or by a phone the account
+    has VERIFIED (a number typed by mistake, or by someone else, must not let the
+    number's owner take the account over)."""
     if channel == "email":
         return User.objects.filter(email__iexact=destination).first()
-    return User.objects.filter(phone=destination).first()
+    return User.objects.filter(phone=destination, phone_verified=True).first()
 
 
 def user_reset_password(*, channel: str, destination: str, code: str, new_password: str) -> User:

@@ -53,11 +53,22 @@ def test_reset_by_email_code_changes_the_password_and_revokes_tokens(
 def test_reset_by_sms_to_the_accounts_phone(api, user, django_capture_on_commit_callbacks, capsys):
     from apps.notifications.models import Notification
 
+    type(user).objects.filter(pk=user.pk).update(phone_verified=True)
     response = request_reset(api, django_capture_on_commit_callbacks, phone="0803 123 4567")
     assert response.status_code == 202
     sms = Notification.objects.get(channel="sms")
     assert sms.recipient == "+2348031234567"
     assert sms.status == "sent"
+
+
+def test_an_unverified_phone_gets_no_reset_code(api, user, django_capture_on_commit_callbacks):
+    """Whoever owns a number an account typed but never verified cannot take it over."""
+    from apps.notifications.models import Notification
+
+    assert not user.phone_verified
+    response = request_reset(api, django_capture_on_commit_callbacks, phone="0803 123 4567")
+    assert response.status_code == 202
+    assert not Notification.objects.filter(channel="sms").exists()
 
 
 def test_unknown_account_gets_the_same_answer_and_no_message(
