@@ -23,7 +23,7 @@ MANIFEST_NAME = "staticfiles.json"
 
 def static_files_problem() -> str | None:
     """Why production cannot serve its static files, or None when they are collected."""
-    if not getattr(settings, "IS_PRODUCTION", False):
+    if not settings.IS_PRODUCTION:
         return None
     manifest = Path(settings.STATIC_ROOT) / MANIFEST_NAME
     if not manifest.is_file():
@@ -52,7 +52,7 @@ LOCAL_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 
 def media_storage_problem() -> str | None:
     """Why production's uploaded media would not be served, or None when they would be."""
-    if not getattr(settings, "IS_PRODUCTION", False):
+    if not settings.IS_PRODUCTION:
         return None
     backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
     if backend != LOCAL_STORAGE_BACKEND or settings.ALLOW_LOCAL_MEDIA_IN_PRODUCTION:

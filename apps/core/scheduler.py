@@ -128,7 +128,7 @@ class InProcessScheduler:
 def should_start(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> bool:
     argv = sys.argv if argv is None else argv
     environ = dict(os.environ) if environ is None else environ
-    if not (settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "JOBS_IN_PROCESS", True)):
+    if not (settings.CELERY_TASK_ALWAYS_EAGER and settings.JOBS_IN_PROCESS):
         return False
     if len(argv) < 2 or argv[1] != "runserver" or "pytest" in argv[0]:
         return False

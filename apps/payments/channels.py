@@ -18,7 +18,7 @@ def paystack_channels(currency: str | None) -> list[str]:
 
     `None` asks for the channels that do not depend on the currency (the older list
     form only)."""
-    configured = getattr(settings, "PAYSTACK_CHANNELS", None) or {}
+    configured = settings.PAYSTACK_CHANNELS or {}
     if isinstance(configured, Mapping):
         if not currency:
             return []

@@ -509,7 +509,7 @@ def recipient_data(recipient: SandboxRecipient, *, webhook: bool = False) -> dic
 
 
 def _amount_ends_with(amount: int, setting: str) -> bool:
-    suffix = str(getattr(settings, setting, "") or "")
+    suffix = str(getattr(settings, setting) or "")
     return bool(suffix) and str(amount).endswith(suffix)
 
 
