@@ -23,6 +23,7 @@ from apps.core.errors import Conflict, UpstreamError
 from apps.core.locks import lock_donation
 from apps.currency.money import format_money
 from apps.currency.selectors import currency_get
+from apps.fees.calculation import DonationQuote
 from apps.payments.channels import paystack_channels
 from apps.payments.paystack import PaystackError, get_paystack_client
 from apps.platform_settings.pricing import convert, quote_donation
@@ -101,6 +102,30 @@ class _Split:
     market_rate: Decimal | None = None
     rate_id: Any = None
     source: str = ""
+
+
+def donation_amounts(
+    *, quote: DonationQuote, split: _Split, currency: str, campaign_currency: str
+) -> dict[str, Any]:
+    """A donation's amount fields: what the donor is charged (the quote, in `currency`)
+    and the same split in the campaign's currency, with the rate it used."""
+    return {
+        "currency_id": currency,
+        "amount": quote.gift,
+        "fee_amount": quote.fee,
+        "tip_amount": quote.tip,
+        "cover_fee": quote.cover_fee,
+        "charged_amount": quote.charged,
+        "campaign_currency_id": campaign_currency,
+        "gift_campaign": split.gift,
+        "fee_campaign": split.fee,
+        "tip_campaign": split.tip,
+        "net_campaign": split.net,
+        "fx_rate": split.rate,
+        "fx_market_rate": split.market_rate,
+        "fx_rate_ref_id": split.rate_id,
+        "fx_source": split.source,
+    }
 
 
 def _campaign_split(
@@ -207,21 +232,9 @@ def donation_initialize(
             name=name,
             anonymous=bool(anonymous),
             message=message,
-            currency_id=currency,
-            amount=quote.gift,
-            fee_amount=quote.fee,
-            tip_amount=quote.tip,
-            cover_fee=quote.cover_fee,
-            charged_amount=quote.charged,
-            campaign_currency_id=target.currency_id,
-            gift_campaign=split.gift,
-            fee_campaign=split.fee,
-            tip_campaign=split.tip,
-            net_campaign=split.net,
-            fx_rate=split.rate,
-            fx_market_rate=split.market_rate,
-            fx_rate_ref_id=split.rate_id,
-            fx_source=split.source,
+            **donation_amounts(
+                quote=quote, split=split, currency=currency, campaign_currency=target.currency_id
+            ),
         )
         donation_event_record(
             donation=donation,

@@ -48,7 +48,7 @@ from apps.platform_settings.pricing import quote_donation
 
 from ..models import NAME_MAX_LENGTH, Donation
 from .common import E, donation_event_record
-from .initialize import _campaign_split, _max_amount
+from .initialize import _campaign_split, _max_amount, donation_amounts
 from .settlement import credit_locked_donation
 
 if TYPE_CHECKING:
@@ -402,21 +402,12 @@ def _create_and_credit(valid: _Valid, campaign: Campaign, *, actor: User, file_n
         email=valid.email,
         name=valid.name,
         anonymous=valid.anonymous,
-        currency_id=valid.currency,
-        amount=quote.gift,
-        fee_amount=quote.fee,
-        tip_amount=0,
-        cover_fee=False,
-        charged_amount=quote.charged,
-        campaign_currency_id=campaign.currency_id,
-        gift_campaign=split.gift,
-        fee_campaign=split.fee,
-        tip_campaign=split.tip,
-        net_campaign=split.net,
-        fx_rate=split.rate,
-        fx_market_rate=split.market_rate,
-        fx_rate_ref_id=split.rate_id,
-        fx_source=split.source,
+        **donation_amounts(
+            quote=quote,
+            split=split,
+            currency=valid.currency,
+            campaign_currency=campaign.currency_id,
+        ),
     )
     details = {"file": file_name, "line": valid.row.line, "note": valid.note}
     donation_event_record(
