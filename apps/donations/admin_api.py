@@ -76,6 +76,7 @@ class AdminDonationRefundView(APIView):
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["donations.refund_donation"]
+    error_statuses = (409, 502)  # OpenAPI: not refundable now; Paystack failed
 
     @extend_schema(request=s.RefundInput, responses={202: s.RefundOutput})
     def post(self, request, donation_id: uuid.UUID):

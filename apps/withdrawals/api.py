@@ -44,6 +44,7 @@ class BankListView(APIView):
     """Paystack's banks for a currency (default NGN), cached for a day."""
 
     permission_classes = [IsAuthenticated]
+    error_statuses = (502,)  # OpenAPI: Paystack failed
 
     @extend_schema(
         parameters=[OpenApiParameter("currency", str)], responses={200: s.BankOutput(many=True)}
@@ -59,6 +60,7 @@ class BankResolveView(APIView):
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [BankLookupThrottle]
+    error_statuses = (502,)  # OpenAPI: Paystack failed
 
     @extend_schema(parameters=[s.ResolveQuery], responses={200: s.ResolvedOutput})
     def get(self, request) -> Response:
