@@ -65,6 +65,7 @@ class AdminDonationDetailView(APIView):
 
     @extend_schema(responses={200: s.AdminDonationDetailOutput})
     def get(self, request, donation_id: uuid.UUID):
+        """One donation with its fees, refunds and timeline."""
         donation = donation_get(donation_id)
         context = {"timeline": donation_timeline(donation)}
         return Response(s.AdminDonationDetailOutput(donation, context=context).data)

@@ -63,3 +63,21 @@ def test_statuses_follow_the_view(schema):
     assert _error_ref(schema["paths"]["/v1/users/login"]["post"]["responses"]["429"]) == (
         "#/components/schemas/Error"
     )
+
+
+def test_every_operation_has_a_description_and_typed_answers(schema):
+    for method, path, operation in _operations(schema):
+        assert operation.get("description", "").strip(), f"{method} {path} has no description"
+        for code, response in operation["responses"].items():
+            if code == "204":
+                continue
+            assert "content" in response, f"{method} {path} {code} describes no body"
+            for media in response["content"].values():
+                assert media.get("schema"), f"{method} {path} {code} has no schema"
+
+
+def test_internal_notes_are_not_descriptions(schema):
+    for name, component in schema["components"]["schemas"].items():
+        assert "refuses fields" not in component.get("description", ""), name
+    for method, path, operation in _operations(schema):
+        assert "takes no Bearer token" not in operation["description"], (method, path)
