@@ -1,9 +1,11 @@
 """The OpenAPI contract at /v1/schema, generated in-process (apps/core/schema.py)."""
 
+import json
 from typing import Any
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from openapi_spec_validator import validate
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -81,3 +83,11 @@ def test_internal_notes_are_not_descriptions(schema):
         assert "refuses fields" not in component.get("description", ""), name
     for method, path, operation in _operations(schema):
         assert "takes no Bearer token" not in operation["description"], (method, path)
+
+
+def test_the_served_schema_validates(client):
+    answer = client.get("/v1/schema", {"format": "json"})
+    assert answer.status_code == 200
+    served = json.loads(answer.content)
+    validate(served)
+    assert served["components"]["schemas"]["Error"]
