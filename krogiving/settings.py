@@ -113,6 +113,8 @@ if not IS_PRODUCTION:
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
+    # JSON, not the debug page, for an unknown /v1/ path (DEBUG on).
+    "apps.core.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and API docs' static files from gunicorn in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
