@@ -113,6 +113,8 @@ if not IS_PRODUCTION:
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
+    # JSON, not the debug page, for an unknown /v1/ path (DEBUG on).
+    "apps.core.middleware.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and API docs' static files from gunicorn in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -272,7 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="20/min"),

@@ -113,6 +113,7 @@ class CampaignListCreateView(APIView):
         responses={200: paginated(s.CampaignListItemOutput)},
     )
     def get(self, request):
+        """Public campaigns: search, filter by category and currency, order, page."""
         query = s.CampaignListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {key: value for key, value in query.validated_data.items() if value}
@@ -145,6 +146,7 @@ class CampaignListCreateView(APIView):
 
     @extend_schema(request=s.CampaignCreateInput, responses={201: s.CampaignOwnerOutput})
     def post(self, request):
+        """Start a campaign as a draft; you are its organiser."""
         data = s.CampaignCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         created = campaign_create(organizer=request.user, **data.validated_data)
@@ -157,6 +159,7 @@ class CampaignMineView(APIView):
 
     @extend_schema(responses={200: paginated(s.CampaignOwnerOutput)})
     def get(self, request):
+        """The campaigns you organise, in every status."""
         return paginated_response(
             request,
             self,
@@ -232,6 +235,7 @@ class CampaignSubmitView(APIView):
 
     @extend_schema(request=None, responses={200: s.CampaignOwnerOutput})
     def post(self, request, campaign_id: uuid.UUID):
+        """Submit your draft campaign for review."""
         campaign = _owner_campaign(request, campaign_id)
         campaign = campaign_submit(campaign=campaign, actor=request.user)
         return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
@@ -242,6 +246,7 @@ class CampaignCloseView(APIView):
 
     @extend_schema(request=None, responses={200: s.CampaignOwnerOutput})
     def post(self, request, campaign_id: uuid.UUID):
+        """Close your campaign to new donations."""
         campaign = _owner_campaign(request, campaign_id)
         campaign = campaign_close(campaign=campaign, actor=request.user)
         return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
@@ -287,6 +292,7 @@ class CommentDeleteView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, slug: str, comment_id: uuid.UUID):
+        """Delete a comment of yours."""
         campaign_id = campaign_id_for_slug(slug)
         if campaign_id is None:
             raise NotFound("No such comment.")

@@ -21,6 +21,7 @@ class CmsCollectionView(PublicEndpointMixin, APIView):
     """A page of a CMS collection's entries, in Strapi's `{data: [...], meta}` shape."""
 
     permission_classes = [AllowAny]
+    error_statuses = (502,)  # OpenAPI: Strapi down with nothing cached
 
     @extend_schema(operation_id="cms_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, collection: str) -> Response:
@@ -32,6 +33,7 @@ class CmsEntryView(PublicEndpointMixin, APIView):
     """One CMS entry by id, documentId or slug, in Strapi's `{data: {...}, meta}` shape."""
 
     permission_classes = [AllowAny]
+    error_statuses = (502,)  # OpenAPI: Strapi down with nothing cached
 
     @extend_schema(operation_id="cms_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, collection: str, key: str) -> Response:

@@ -1,6 +1,7 @@
 """Staff endpoint under /v1/admin/: the scheduled jobs' status."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,35 @@ class AdminStatusView(APIView):
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["core.view_jobrun"]
 
-    @extend_schema(responses={200: OpenApiResponse(description="{'jobs': [...]}")})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "JobsStatusOutput",
+                {
+                    "jobs": inline_serializer(
+                        "JobStatusOutput",
+                        {
+                            "name": serializers.CharField(),
+                            "task": serializers.CharField(),
+                            "crontab": serializers.CharField(),
+                            "enabled": serializers.BooleanField(),
+                            "running": serializers.BooleanField(),
+                            "last_success_at": serializers.DateTimeField(allow_null=True),
+                            "last_success_age_seconds": serializers.IntegerField(allow_null=True),
+                            "last_duration_ms": serializers.IntegerField(allow_null=True),
+                            "last_result": serializers.JSONField(allow_null=True),
+                            "last_failure_at": serializers.DateTimeField(allow_null=True),
+                            "last_error": serializers.CharField(),
+                            "overdue": serializers.BooleanField(allow_null=True),
+                        },
+                        many=True,
+                    ),
+                    "overdue": serializers.ListField(child=serializers.CharField()),
+                    "never_succeeded": serializers.ListField(child=serializers.CharField()),
+                },
+            )
+        }
+    )
     def get(self, request):
         jobs = job_statuses()
         return Response(

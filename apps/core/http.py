@@ -20,13 +20,12 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (an internal request)
 
 
+# An endpoint that takes no Bearer token (login, refresh, codes).
+#
+# It still answers a refused credential with 401 and `WWW-Authenticate: Bearer`, where
+# DRF would otherwise turn a 401 into a 403 for views without authenticators. (A comment,
+# not a docstring: OpenAPI would show it as the description of every public endpoint.)
 class PublicEndpointMixin:
-    """An endpoint that takes no Bearer token (login, refresh, codes).
-
-    It still answers a refused credential with 401 and `WWW-Authenticate: Bearer`, where
-    DRF would otherwise turn a 401 into a 403 for views without authenticators.
-    """
-
     authentication_classes: Sequence[type[BaseAuthentication]] = []
 
     def get_authenticate_header(self, request) -> str:

@@ -4,6 +4,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 
 from .context import request_id_var
+from .errors import handler404
 
 # A caller-supplied id is kept only when it is short and plain, so it cannot forge log
 # structure; otherwise we make our own.
@@ -28,4 +29,26 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class ApiNotFoundMiddleware:
+    """Unknown paths under /v1/ answer the one error shape (404 `not_found`), with DEBUG
+    on too: Django's debug 404 page replaces `handler404` then, and a client developer
+    running `make run` would get HTML from a JSON API. A redirect that adds a slash
+    (CommonMiddleware) is untouched: it still sees a 404."""
+
+    prefix = "/v1/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith(self.prefix)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return handler404(request)
         return response

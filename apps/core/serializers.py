@@ -3,13 +3,12 @@ from typing import Any
 from rest_framework import serializers
 
 
+# A serializer that refuses fields it does not know, naming them.
+#
+# A misspelt optional field would otherwise be dropped without a word, and the client
+# would believe it had set something it had not. (A comment, not a docstring: OpenAPI
+# would show a docstring as the description of every request schema built on it.)
 class StrictSerializer(serializers.Serializer):
-    """A serializer that refuses fields it does not know, naming them.
-
-    A misspelt optional field would otherwise be dropped without a word, and the client
-    would believe it had set something it had not.
-    """
-
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             errors = {}

@@ -65,6 +65,7 @@ class AdminDonationDetailView(APIView):
 
     @extend_schema(responses={200: s.AdminDonationDetailOutput})
     def get(self, request, donation_id: uuid.UUID):
+        """One donation with its fees, refunds and timeline."""
         donation = donation_get(donation_id)
         context = {"timeline": donation_timeline(donation)}
         return Response(s.AdminDonationDetailOutput(donation, context=context).data)
@@ -76,6 +77,7 @@ class AdminDonationRefundView(APIView):
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["donations.refund_donation"]
+    error_statuses = (409, 502)  # OpenAPI: not refundable now; Paystack failed
 
     @extend_schema(request=s.RefundInput, responses={202: s.RefundOutput})
     def post(self, request, donation_id: uuid.UUID):

@@ -43,6 +43,8 @@ class DonationInitializeView(APIView):
 
     permission_classes = [AllowAny]
     throttle_classes = [DonationInitializeThrottle]
+    # OpenAPI (apps/core/schema.py): Paystack failed; no fresh exchange rate.
+    error_statuses = (502, 503)
 
     @extend_schema(
         request=s.DonationInitializeInput,

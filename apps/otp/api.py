@@ -1,8 +1,8 @@
 """POST /v1/otp/send. POST /v1/otp/verify is served by the users app
 (`apps.users.api.OtpVerifyView`), which marks the verified contact on the account."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,7 +22,20 @@ class OtpSendView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp"
 
-    @extend_schema(request=OtpSendInput, responses={202: None})
+    @extend_schema(
+        request=OtpSendInput,
+        responses={
+            202: inline_serializer(
+                "OtpSentOutput",
+                {
+                    "detail": serializers.CharField(),
+                    "destination": serializers.CharField(help_text="Masked."),
+                    "expires_in": serializers.IntegerField(help_text="Seconds."),
+                    "resend_in": serializers.IntegerField(help_text="Seconds."),
+                },
+            )
+        },
+    )
     def post(self, request):
         data = OtpSendInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -48,6 +48,7 @@ class PayoutDetailView(APIView):
 
     @extend_schema(responses={200: s.AdminWithdrawalOutput})
     def get(self, request, withdrawal_id: str) -> Response:
+        """One withdrawal for staff, with its timeline and transfers."""
         withdrawal = payout_get(withdrawal_id)
         context = {"timelines": withdrawal_timelines([withdrawal.pk])}
         return Response(s.AdminWithdrawalOutput(withdrawal, context=context).data)
@@ -89,6 +90,7 @@ class RejectView(APIView):
 
     @extend_schema(request=s.RejectInput, responses={200: s.AdminWithdrawalOutput})
     def post(self, request, withdrawal_id: str) -> Response:
+        """Reject a withdrawal with a reason; its funds are available to the owner again."""
         data = s.RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         withdrawal_reject(

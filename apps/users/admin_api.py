@@ -56,6 +56,7 @@ class AdminUserListView(ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
+        """Users for staff; search by `q` (email, names, phone), filter by `is_staff`."""
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

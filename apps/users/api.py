@@ -2,8 +2,8 @@
 contact verification by one-time code."""
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -37,6 +37,7 @@ class RegisterView(PublicEndpointMixin, APIView):
 
     @extend_schema(request=s.RegisterInput, responses={201: s.AuthOutput})
     def post(self, request):
+        """Create an account; the answer carries its tokens (access and refresh)."""
         data = s.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(**data.validated_data)
@@ -50,6 +51,7 @@ class LoginView(PublicEndpointMixin, APIView):
 
     @extend_schema(request=s.LoginInput, responses={200: s.AuthOutput})
     def post(self, request):
+        """Sign in with email and password; the answer carries the tokens."""
         data = s.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = credentials_authenticate(request=request._request, **data.validated_data)
@@ -86,6 +88,7 @@ class LogoutView(APIView):
 
     @extend_schema(request=s.RefreshInput, responses={204: None})
     def post(self, request):
+        """Sign out: blacklist the signed-in account's refresh token."""
         data = s.RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -106,10 +109,12 @@ class ProfileView(APIView):
 
     @extend_schema(responses={200: s.ProfileSerializer})
     def get(self, request):
+        """The signed-in account's profile."""
         return Response(s.ProfileSerializer(request.user).data)
 
     @extend_schema(request=s.ProfileUpdateInput, responses={200: s.ProfileSerializer})
     def patch(self, request):
+        """Change the signed-in account's profile; only the fields sent change."""
         data = s.ProfileUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         user = user_update_profile(user=request.user, **data.validated_data)
@@ -131,7 +136,19 @@ class PasswordResetRequestView(PublicEndpointMixin, APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.PasswordResetRequestInput, responses={202: None})
+    @extend_schema(
+        request=s.PasswordResetRequestInput,
+        responses={
+            202: inline_serializer(
+                "PasswordResetRequestedOutput",
+                {
+                    "detail": serializers.CharField(),
+                    "expires_in": serializers.IntegerField(help_text="Seconds."),
+                    "resend_in": serializers.IntegerField(help_text="Seconds."),
+                },
+            )
+        },
+    )
     def post(self, request):
         data = s.PasswordResetRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,8 +169,12 @@ class PasswordResetRequestView(PublicEndpointMixin, APIView):
 class PasswordResetConfirmView(PublicEndpointMixin, APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=s.PasswordResetConfirmInput, responses={200: None})
+    @extend_schema(
+        request=s.PasswordResetConfirmInput,
+        responses={200: inline_serializer("DetailOutput", {"detail": serializers.CharField()})},
+    )
     def post(self, request):
+        """Set a new password with the code sent to the account's email or phone."""
         data = s.PasswordResetConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         channel, destination = _contact(data.validated_data)
@@ -167,15 +188,24 @@ class PasswordResetConfirmView(PublicEndpointMixin, APIView):
 
 
 # POST /v1/otp/verify: a right verify_email / verify_phone code marks the contact verified
-# on the account that holds it. (No docstring: the schema keeps the description it had
-# when the view lived in apps/otp.)
+# on the account that holds it.
 class OtpVerifyView(PublicEndpointMixin, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "otp_verify"
 
-    @extend_schema(request=OtpVerifyInput, responses={200: None})
+    @extend_schema(
+        request=OtpVerifyInput,
+        responses={
+            200: inline_serializer(
+                "OtpVerifiedOutput",
+                {"verified": serializers.BooleanField(), "destination": serializers.CharField()},
+            )
+        },
+    )
     def post(self, request):
+        """Check a verify_email / verify_phone code; a right one marks the contact verified on the
+        account that holds it."""
         data = OtpVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         destination = user_verify_contact(**data.validated_data)

@@ -44,6 +44,7 @@ class BankListView(APIView):
     """Paystack's banks for a currency (default NGN), cached for a day."""
 
     permission_classes = [IsAuthenticated]
+    error_statuses = (502,)  # OpenAPI: Paystack failed
 
     @extend_schema(
         parameters=[OpenApiParameter("currency", str)], responses={200: s.BankOutput(many=True)}
@@ -59,6 +60,7 @@ class BankResolveView(APIView):
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [BankLookupThrottle]
+    error_statuses = (502,)  # OpenAPI: Paystack failed
 
     @extend_schema(parameters=[s.ResolveQuery], responses={200: s.ResolvedOutput})
     def get(self, request) -> Response:
@@ -87,10 +89,12 @@ class BankAccountListCreateView(APIView):
 
     @extend_schema(responses={200: s.BankAccountOutput(many=True)})
     def get(self, request) -> Response:
+        """Your saved bank accounts."""
         return Response(s.BankAccountOutput(bank_accounts_of(request.user), many=True).data)
 
     @extend_schema(request=s.BankAccountInput, responses={201: s.BankAccountOutput})
     def post(self, request) -> Response:
+        """Save a bank account; its name is resolved with the bank."""
         data = s.BankAccountInput(data=request.data)
         data.is_valid(raise_exception=True)
         account = bank_account_create(owner=request.user, **data.validated_data)
@@ -102,6 +106,7 @@ class BankAccountDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, account_id: str) -> Response:
+        """Remove one of your saved bank accounts."""
         bank_account_delete(owner=request.user, account_id=account_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -150,6 +155,7 @@ class WithdrawalDetailView(APIView):
 
     @extend_schema(responses={200: s.WithdrawalOutput})
     def get(self, request, withdrawal_id: str) -> Response:
+        """One of your withdrawal requests, with its timeline."""
         withdrawal = withdrawal_get_own(owner=request.user, withdrawal_id=withdrawal_id)
         context = {"timelines": withdrawal_timelines([withdrawal.pk])}
         return Response(s.WithdrawalOutput(withdrawal, context=context).data)

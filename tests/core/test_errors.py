@@ -20,6 +20,20 @@ def test_unknown_url_answers_json_404(api):
     assert response.json()["error"]["code"] == "not_found"
 
 
+def test_unknown_url_answers_json_404_with_debug_on(api, settings):
+    # `make run` has DEBUG on, where Django would answer its HTML debug page.
+    settings.DEBUG = True
+    for path in ("/v1/nothing-here", "/v1/campaigns/x/y/z", "/v1/"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json"
+        error = response.json()["error"]
+        assert error["code"] == "not_found"
+        assert error["request_id"] == response["X-Request-ID"]
+    # Outside the API, Django's debug page stays (the staff console, the sandbox).
+    assert api.get("/nothing-here")["Content-Type"].startswith("text/html")
+
+
 def test_wrong_method_is_405_in_the_error_shape(api):
     response = api.get("/v1/users/login")
     assert response.status_code == 405
