@@ -29,6 +29,7 @@ from apps.campaigns.models import Campaign, CampaignStatus
 from apps.campaigns.selectors import campaign_find
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, UpstreamError
 from apps.core.locks import lock_campaign, lock_withdrawal
+from apps.core.timeline import timeline_entry, timeline_status_change
 from apps.currency.money import format_money
 from apps.currency.selectors import currency_get
 from apps.ledger.selectors import campaign_balances
@@ -81,15 +82,16 @@ def withdrawal_event_record(
     data: dict[str, Any] | None = None,
 ) -> WithdrawalEvent:
     """Add one entry to a withdrawal's timeline, inside the transaction of the change."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return WithdrawalEvent.objects.create(
-        withdrawal_id=getattr(withdrawal, "pk", withdrawal),
+    event: WithdrawalEvent = timeline_entry(
+        WithdrawalEvent,
+        owner_field="withdrawal",
+        owner=withdrawal,
         type=type,
-        source=source[:20],
+        source=source,
         actor=actor,
-        data=data or {},
+        data=data,
     )
+    return event
 
 
 def withdrawal_status_change(
@@ -102,17 +104,16 @@ def withdrawal_status_change(
     **data: Any,
 ) -> list[str]:
     """Move a locked withdrawal to `to`, on its timeline; the fields to save."""
-    previous = withdrawal.status
-    withdrawal.status = to
-    withdrawal.status_changed_at = timezone.now()
-    withdrawal_event_record(
-        withdrawal=withdrawal,
+    return timeline_status_change(
+        WithdrawalEvent,
+        "withdrawal",
+        withdrawal,
+        to=to,
         type=type,
         source=source,
         actor=actor,
-        data={"from": previous, "to": to, **data},
+        **data,
     )
-    return ["status", "status_changed_at", "updated_at"]
 
 
 def withdrawal_release_hold(withdrawal: Withdrawal, campaign: Campaign, *, why: str) -> None:

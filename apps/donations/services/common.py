@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.core.errors import InvalidInput
 from apps.core.locks import lock_donation, lock_donor_aggregate
+from apps.core.timeline import timeline_entry, timeline_status_change
 
 from ..models import (
     ANONYMOUS_NAME,
@@ -62,16 +63,16 @@ def donation_event_record(
 ) -> DonationEvent:
     """Add one entry to a donation's timeline. Call it inside the transaction that makes
     the change it records (under the donation's row lock where there is one)."""
-    donation_id: Any = getattr(donation, "pk", donation)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return DonationEvent.objects.create(
-        donation_id=donation_id,
+    event: DonationEvent = timeline_entry(
+        DonationEvent,
+        owner_field="donation",
+        owner=donation,
         type=type,
-        source=source[:20],
+        source=source,
         actor=actor,
-        data=data or {},
+        data=data,
     )
+    return event
 
 
 def status_change(
@@ -84,17 +85,9 @@ def status_change(
     **data: Any,
 ) -> list[str]:
     """Move a locked donation to `to` and write the timeline; the fields to save."""
-    previous = donation.status
-    donation.status = to
-    donation.status_changed_at = timezone.now()
-    donation_event_record(
-        donation=donation,
-        type=type,
-        source=source,
-        actor=actor,
-        data={"from": previous, "to": to, **data},
+    return timeline_status_change(
+        DonationEvent, "donation", donation, to=to, type=type, source=source, actor=actor, **data
     )
-    return ["status", "status_changed_at", "updated_at"]
 
 
 def flag_for_review(

@@ -6,14 +6,13 @@ README lists them), streamed with a server-side cursor: memory stays flat howeve
 rows. A progress bar is drawn on stderr when it is a terminal.
 """
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import QuerySet
 
-from apps.campaigns.models import Campaign
+from apps.campaigns.selectors import campaign_find
 from apps.core.export_command import ExportCommand
 from apps.donations.exports import donation_csv_lines
 from apps.donations.models import Donation, DonationStatus
@@ -38,12 +37,7 @@ class Command(ExportCommand):
         queryset = Donation.objects.all()
         if options.get("campaign"):
             key = options["campaign"].strip()
-            campaign = Campaign.objects.filter(slug=key).first()
-            if campaign is None:
-                try:
-                    campaign = Campaign.objects.filter(pk=uuid.UUID(key)).first()
-                except ValueError:
-                    campaign = None
+            campaign = campaign_find(key)
             if campaign is None:
                 raise CommandError(f"No campaign {key!r}.")
             queryset = queryset.filter(campaign=campaign)
