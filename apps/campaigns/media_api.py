@@ -131,7 +131,11 @@ class MediaUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [MediaUploadThrottle]
 
-    @extend_schema(request=UploadInput, responses={201: CampaignMediaSerializer})
+    # Only multipart is documented: a urlencoded form cannot carry the file, and a
+    # generated client given two body types for one model builds a broken request (#14).
+    @extend_schema(
+        request={"multipart/form-data": UploadInput}, responses={201: CampaignMediaSerializer}
+    )
     def post(self, request):
         limit = max_upload_bytes()
         try:

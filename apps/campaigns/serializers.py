@@ -111,6 +111,7 @@ class CampaignListItemOutput(serializers.Serializer):
             return story
         return story[: EXCERPT_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
+    @extend_schema_field(MediaOutput(many=True))
     def get_media(self, campaign: Campaign) -> list[dict]:
         # many=True gives a ReturnList; the stubs type every .data as ReturnDict.
         return MediaOutput(_ready_media(campaign), many=True).data  # type: ignore[return-value]
@@ -121,6 +122,7 @@ class CampaignListItemOutput(serializers.Serializer):
         cover = next((m for m in images if m.is_cover), images[0] if images else None)
         return absolute_media_url(cover.file) if cover else None
 
+    @extend_schema_field(ProgressOutput)
     def get_progress(self, campaign: Campaign) -> dict:
         return progress(campaign)
 
