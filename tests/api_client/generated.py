@@ -4,9 +4,9 @@
 fails on anything it says beyond "Generating <path>": with `--fail-on-warning` an
 endpoint or model it could not generate is an exit 1, and no other message is taken as
 harmless either. `GeneratedClient` imports the package and finds each operation by its
-method and path (what the server serves), not by the generator's module names, which
-follow the schema's operation ids and tags: those can be renamed without breaking
-clients that call by path.
+method and path (what the server serves; path parameters' names aside), not by the
+generator's module names, which follow the schema's operation ids and tags: those can be
+renamed without breaking clients that call by path.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ CONFIG = "post_hooks: []\n"
 PACKAGE = "krogiving_generated_client"
 
 _OPERATION = re.compile(r'"method": "(?P<method>[a-z]+)",\s*"url": "(?P<path>[^"]+)"')
+_PATH_PARAMETER = re.compile(r"\{[^}]*\}")
+
+
+def _key(method: str, path: str) -> tuple[str, str]:
+    """Path parameters' names do not matter (the generated functions take them in order)."""
+    return method.upper(), _PATH_PARAMETER.sub("{}", path)
 
 
 class GeneratorFailed(AssertionError):
@@ -90,8 +96,9 @@ class GeneratedClient:
             match = _OPERATION.search(file.read_text())
             if match:
                 name = ".".join((PACKAGE, *file.relative_to(package).with_suffix("").parts))
-                key = (match["method"].upper(), match["path"])
-                self.operations[key] = importlib.import_module(name)
+                self.operations[_key(match["method"], match["path"])] = importlib.import_module(
+                    name
+                )
 
     def close(self) -> None:
         self._forget()
@@ -122,7 +129,7 @@ class GeneratedClient:
 
     def operation(self, method: str, path: str) -> ModuleType:
         try:
-            return self.operations[(method, path)]
+            return self.operations[_key(method, path)]
         except KeyError:
             known = "\n".join(f"  {m} {p}" for m, p in sorted(self.operations))
             raise AssertionError(
@@ -143,10 +150,13 @@ class GeneratedClient:
     def file(self, payload: bytes, name: str, mime_type: str) -> Any:
         return self.types.File(payload=io.BytesIO(payload), file_name=name, mime_type=mime_type)
 
-    def call(self, method: str, path: str, client: Any, expect: int, **arguments: Any) -> Any:
-        """Call the generated function; the answer must be `expect` and parse into the
-        model the schema declares for it (a parse error or a missing field fails here)."""
-        answer = self.operation(method, path).sync_detailed(client=client, **arguments)
+    def call(
+        self, method: str, path: str, client: Any, expect: int, *in_path: Any, **arguments: Any
+    ) -> Any:
+        """Call the generated function with the path's values in order (`in_path`) and the
+        rest by name (`body`, query parameters); the answer must be `expect` and parse into
+        the model the schema declares for it (a parse error or a missing field fails here)."""
+        answer = self.operation(method, path).sync_detailed(*in_path, client=client, **arguments)
         assert answer.status_code == expect, (
             f"{method} {path}: {answer.status_code} {answer.content[:2000]!r}"
         )

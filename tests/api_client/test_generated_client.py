@@ -120,9 +120,7 @@ def test_the_creator_and_donor_story_through_the_generated_client(api):
     photo = api.call("POST", "/v1/file-upload", creator, 201, body=upload)
     assert (photo.kind, photo.status, photo.width, photo.height) == ("image", "ready", 64, 48)
 
-    submitted = api.call(
-        "POST", "/v1/campaigns/{campaign_id}/submit", creator, 200, campaign_id=draft.id
-    )
+    submitted = api.call("POST", "/v1/campaigns/{id}/submit", creator, 200, draft.id)
     assert submitted.status == "pending_review"
 
     # A reviewer (the seeded role) approves it. Staff sign-in with an authenticator is not
@@ -133,13 +131,13 @@ def test_the_creator_and_donor_story_through_the_generated_client(api):
     staff = api.signed_in(tokens_for(reviewer, second_factor=True)["access"])
     api.call(
         "PATCH",
-        "/v1/admin/campaigns/{campaign_id}/status",
+        "/v1/admin/campaigns/{id}/status",
         staff,
         200,
-        campaign_id=draft.id,
-        body=api.body("PATCH", "/v1/admin/campaigns/{campaign_id}/status", action="approve"),
+        draft.id,
+        body=api.body("PATCH", "/v1/admin/campaigns/{id}/status", action="approve"),
     )
-    public = api.call("GET", "/v1/campaigns/{key}", anonymous, 200, key=draft.slug)
+    public = api.call("GET", "/v1/campaigns/{slug}", anonymous, 200, draft.slug)
     assert public.status == "active"
     assert [item.url for item in public.media] == [photo.url]
 
@@ -169,17 +167,17 @@ def test_the_creator_and_donor_story_through_the_generated_client(api):
         "/v1/donations/verify/{reference}",
         anonymous,
         200,
-        reference=started.reference,
+        started.reference,
     )
     assert (verified.status, verified.campaign) == ("succeeded", public.slug)
 
-    board = api.call("GET", "/v1/campaigns/{slug}/leaderboard", anonymous, 200, slug=public.slug)
+    board = api.call("GET", "/v1/campaigns/{slug}/leaderboard", anonymous, 200, public.slug)
     assert [(row.name, row.total) for row in board.results] == [("Chidi", 2_500_000)]
-    donations = api.call("GET", "/v1/campaigns/{slug}/donations", anonymous, 200, slug=public.slug)
+    donations = api.call("GET", "/v1/campaigns/{slug}/donations", anonymous, 200, public.slug)
     assert [(d.name, d.amount, d.currency, d.message) for d in donations.results] == [
         ("Chidi", 2_500_000, "NGN", "Walk again, Ada")
     ]
-    after = api.call("GET", "/v1/campaigns/{key}", anonymous, 200, key=public.slug)
+    after = api.call("GET", "/v1/campaigns/{slug}", anonymous, 200, public.slug)
     assert (after.raised_amount, after.donor_count) == (2_500_000, 1)
 
 
