@@ -64,7 +64,11 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-FRONT_END_URL = env.str("FRONT_END_URL", default="http://localhost:3000")
+# The web front end. Unset or empty means there is none (the embedded default): links in
+# emails then point at http://localhost:3000, and a donor is sent nowhere after paying
+# (no DONATION_CALLBACK_URL below; the offline sandbox shows its own result page).
+_front_end_url_env = env.str("FRONT_END_URL", default="")
+FRONT_END_URL = _front_end_url_env or "http://localhost:3000"
 # The address this API is reachable at, for links the API itself hands out.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -423,9 +427,13 @@ DONATION_MAX_AMOUNTS = parse_amounts(
 DONATION_VERIFY_GRACE_SECONDS = env.int("DONATION_VERIFY_GRACE_SECONDS", default=15)
 # The reconciler settles or abandons donations still pending after this long.
 DONATION_ABANDON_AFTER_MINUTES = env.int("DONATION_ABANDON_AFTER_MINUTES", default=60)
-# Where Paystack sends the donor after paying; "{reference}" is replaced.
+# Where Paystack sends the donor after paying ("{reference}" is replaced; Paystack adds
+# ?trxref=&reference=). Default FRONT_END_URL/donations/{reference} when FRONT_END_URL is
+# set; empty: no callback_url is sent, so Paystack uses the dashboard's callback URL and
+# the offline sandbox shows its own "payment received / failed" page.
 DONATION_CALLBACK_URL = env.str(
-    "DONATION_CALLBACK_URL", default=FRONT_END_URL.rstrip("/") + "/donations/{reference}"
+    "DONATION_CALLBACK_URL",
+    default=_front_end_url_env.rstrip("/") + "/donations/{reference}" if _front_end_url_env else "",
 )
 # POST /v1/donations/initialize per client address.
 DONATION_INITIALIZE_THROTTLE = env.str("DONATION_INITIALIZE_THROTTLE", default="30/min")

@@ -18,7 +18,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("apps.otp.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.campaigns.media_urls")),
-    path("", include("apps.currency.urls")),
+    path("", include("apps.platform_settings.urls")),
     path("", include("apps.payments.urls")),
     path("", include("apps.donations.urls")),
     path("", include("apps.withdrawals.urls")),

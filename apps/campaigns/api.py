@@ -21,6 +21,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
+from apps.core.http import PublicEndpointMixin
 from apps.core.pagination import PageNumberPagination, paginated, paginated_response
 from apps.users.permissions import request_has_second_factor
 
@@ -33,12 +34,13 @@ from .selectors import (
     campaign_get_visible,
     campaign_id_for_slug,
     campaign_is_public,
-    campaign_list_filter_errors,
+    campaign_list_check_filters,
     campaign_list_for_organizer,
     campaign_list_public,
     campaign_money_for,
     campaign_sees_private,
     campaign_visible_to,
+    category_list_public,
     comment_get_own,
     comment_list_public,
 )
@@ -128,12 +130,9 @@ class CampaignListCreateView(APIView):
         cached = cache.list_get(key)
         if cached is not None:
             return Response(cached)
-        errors = campaign_list_filter_errors(
+        campaign_list_check_filters(
             category=params.get("category"), currency=params.get("currency")
         )
-        if errors:
-            field, messages = next(iter(errors.items()))
-            raise InvalidInput(f"{field}: {messages[0]}", fields=errors)
         response = paginated_response(
             request, self, campaign_list_public(**params), s.CampaignListItemOutput
         )
@@ -152,6 +151,31 @@ class CampaignListCreateView(APIView):
         created = campaign_create(organizer=request.user, **data.validated_data)
         campaign = campaign_detail(created.pk)
         return Response(s.CampaignOwnerOutput(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryListView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+    # OpenAPI (apps/core/schema.py): it takes no query parameter and refuses any sent.
+    error_statuses = (400,)
+
+    @extend_schema(operation_id="categories_list", responses={200: s.CategoryOutput(many=True)})
+    def get(self, request):
+        """Every category (slug, name) and the count of its public campaigns: those
+        `GET /v1/campaigns?category=<slug>` lists. In the categories' display order.
+        Takes no query parameters: any sent is refused (400 `validation_error` naming it)."""
+        if request.query_params:
+            unknown = sorted(request.query_params)
+            message = "Unknown query parameter; this endpoint takes none."
+            raise InvalidInput(
+                f"{unknown[0]}: {message}", fields={name: [message] for name in unknown}
+            )
+        # The version is read before the rows, so a concurrent change cannot be cached late.
+        version = cache.list_version()
+        rows = cache.categories_get(version)
+        if rows is None:
+            rows = _plain(s.CategoryOutput(category_list_public(), many=True).data)
+            cache.categories_set(version, rows)
+        return Response(rows)
 
 
 class CampaignMineView(APIView):

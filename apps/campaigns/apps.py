@@ -12,3 +12,14 @@ class CampaignsConfig(AppConfig):
         from .reference import seed_categories
 
         register_seeder(seed_categories, order=30)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .cache import category_cache_invalidate
+        from .models import Category
+
+        def _category_changed(**kwargs: object) -> None:
+            category_cache_invalidate()
+
+        post_save.connect(_category_changed, sender=Category, weak=False)
+        post_delete.connect(_category_changed, sender=Category, weak=False)

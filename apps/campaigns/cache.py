@@ -111,6 +111,32 @@ def list_set(key: str, data: dict) -> None:
     _set(key, data, _ttl())
 
 
+# --- categories -------------------------------------------------------------------------
+#
+# `GET /v1/categories` counts each category's public campaigns, so it changes exactly when
+# a list page may: it is stored under the list version, which every public change of a
+# campaign bumps (`campaign_cache_invalidate`), as does any change of a category itself
+# (`category_cache_invalidate`, from the Category model's save and delete signals).
+
+
+def categories_key(version: int) -> str:
+    return f"{_PREFIX}:categories:v{version}"
+
+
+def categories_get(version: int) -> list | None:
+    return _get(categories_key(version))
+
+
+def categories_set(version: int, rows: list) -> None:
+    _set(categories_key(version), rows, _ttl())
+
+
+def category_cache_invalidate() -> None:
+    """A category was added, renamed, moved or deleted: drop the cached category list
+    (and the list pages, which share its version) after the commit."""
+    transaction.on_commit(partial(_bump, _LIST_VERSION_KEY))
+
+
 # --- detail -----------------------------------------------------------------------------
 
 

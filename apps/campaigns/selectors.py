@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from apps.core.errors import NotFound
+from apps.core.errors import InvalidInput, NotFound
 from apps.currency.models import Currency
 
 from .models import (
@@ -131,16 +131,43 @@ def campaign_list_public(
     return _with_related(campaigns)
 
 
-def campaign_list_filter_errors(
-    *, category: str | None, currency: str | None
-) -> dict[str, list[str]]:
-    """Unknown filter values, by parameter name (an empty dict when all are known)."""
-    errors: dict[str, list[str]] = {}
+def category_slugs() -> list[str]:
+    """Every category's slug, in the categories' order."""
+    return list(Category.objects.values_list("slug", flat=True))
+
+
+def category_unknown(value: object, *, field: str = "category") -> InvalidInput:
+    """The 400 `unknown_category` refusal for `value`, listing the valid slugs (in the
+    message and as `valid`), so a client can correct itself without another request."""
+    valid = category_slugs()
+    message = f"Unknown category {value!r}; use one of: {', '.join(valid)}."
+    return InvalidInput(
+        f"{field}: {message}",
+        code="unknown_category",
+        fields={field: [message]},
+        extra={"valid": valid},
+    )
+
+
+def category_list_public() -> list[dict[str, Any]]:
+    """Every category with the number of its campaigns in the public list (active ones,
+    as `campaign_list_public` shows them), in the categories' order: one query."""
+    rows = Category.objects.annotate(
+        campaign_count=Count("campaigns", filter=Q(campaigns__status=CampaignStatus.ACTIVE))
+    ).order_by("position", "slug")
+    return [
+        {"slug": row.slug, "name": row.name, "campaign_count": row.campaign_count} for row in rows
+    ]
+
+
+def campaign_list_check_filters(*, category: str | None, currency: str | None) -> None:
+    """Refuse unknown filter values: an unknown category with `unknown_category` (the
+    valid slugs listed), an unknown currency with `validation_error`."""
     if category and not Category.objects.filter(pk=category).exists():
-        errors["category"] = [f"Unknown category {category!r}."]
+        raise category_unknown(category)
     if currency and not Currency.objects.filter(pk=currency).exists():
-        errors["currency"] = [f"Unknown currency {currency!r}."]
-    return errors
+        message = f"Unknown currency {currency!r}."
+        raise InvalidInput(f"currency: {message}", fields={"currency": [message]})
 
 
 def campaign_id_for_slug(slug: str) -> Any:

@@ -252,7 +252,9 @@ class CampaignCreateInput(_NeverWritable):
     story = serializers.CharField(allow_blank=True, max_length=MAX_STORY_LENGTH)
     goal_amount = MinorUnitsField(max_value=MAX_GOAL_AMOUNT)
     currency = serializers.CharField(max_length=3)
-    category = serializers.SlugField(max_length=50)
+    category = serializers.CharField(
+        max_length=50, help_text="A category slug (`GET /v1/categories`)."
+    )
     end_date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -260,6 +262,14 @@ class CampaignReplaceInput(CampaignCreateInput):
     """PUT: the whole editable campaign; `end_date` must be sent too (null for none)."""
 
     end_date = serializers.DateField(allow_null=True)
+
+
+class CategoryOutput(serializers.Serializer):
+    slug = serializers.SlugField(help_text="The key campaigns name it by (`category`).")
+    name = serializers.CharField()
+    campaign_count = serializers.IntegerField(
+        help_text="Campaigns in the public list (active ones) in this category."
+    )
 
 
 class CampaignListQuery(serializers.Serializer):
@@ -279,7 +289,7 @@ class CampaignListQuery(serializers.Serializer):
         return value
 
     # Whether the category and currency exist is checked by the view on a cache miss
-    # (selectors.campaign_list_filter_errors), so a cached page costs no query.
+    # (selectors.campaign_list_check_filters), so a cached page costs no query.
     def validate_category(self, value: str) -> str:
         return value.strip().lower()
 

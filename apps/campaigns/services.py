@@ -44,7 +44,7 @@ from .models import (
     MediaKind,
     MediaStatus,
 )
-from .selectors import user_public_name
+from .selectors import category_unknown, user_public_name
 from .slugs import slug_choose, slug_fits_title, slug_is_valid
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _category(slug: Any) -> Category:
         return slug
     category = Category.objects.filter(pk=str(slug or "").strip().lower()).first()
     if category is None:
-        raise _invalid("category", f"Unknown category {slug!r}.", code="unknown_category")
+        raise category_unknown(slug)
     return category
 
 

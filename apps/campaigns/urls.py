@@ -4,6 +4,7 @@ from . import api
 
 # `campaigns/mine` comes before `campaigns/<slug>`; "mine" is a reserved slug.
 urlpatterns = [
+    path("categories", api.CategoryListView.as_view(), name="categories"),
     path("campaigns", api.CampaignListCreateView.as_view(), name="campaigns"),
     path("campaigns/mine", api.CampaignMineView.as_view(), name="campaigns-mine"),
     path(

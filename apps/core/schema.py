@@ -56,6 +56,12 @@ class ErrorDetailSerializer(serializers.Serializer):
         fields["retry_after"] = serializers.IntegerField(
             required=False, help_text="On 429: seconds to wait before retrying."
         )
+        fields["valid"] = serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="Where a value is not one of a known set (`unknown_category`): the "
+            "values accepted.",
+        )
         return fields
 
 

@@ -22,6 +22,7 @@ computed in Decimal at 60 digits and rounded half-up to the target's minor unit 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -129,6 +130,42 @@ def _legs(from_code: str, to_code: str, *, at: datetime, oldest: datetime | None
     first = _pick(from_code, pivot, at=at, oldest=oldest)
     second = _pick(pivot, to_code, at=at, oldest=oldest) if first else None
     return [first, second] if first and second else []
+
+
+def convertible_pairs(
+    codes: Iterable[str], *, policy: RatePolicy, at: datetime | None = None
+) -> set[tuple[str, str]]:
+    """Every ordered pair `(from, to)` of `codes` that `convert_with_policy` would convert
+    at `at` under `policy` (a currency to itself included), by the same rules 1-3 of the
+    module doc, from one query over the fresh rates whatever the number of currencies."""
+    at = at or timezone.now()
+    oldest = at - timedelta(seconds=policy.max_rate_age_seconds)
+    fresh: set[tuple[str, str]] = set()
+    rows = (
+        ExchangeRate.objects.filter(
+            revoked_at__isnull=True, fetched_at__lte=at, fetched_at__gte=oldest
+        )
+        .values_list("base_id", "quote_id")
+        .distinct()
+    )
+    for base, quote in rows:
+        fresh.update({(base, quote), (quote, base)})
+    pivot = rate_base_currency()
+    codes = list(codes)
+    pairs: set[tuple[str, str]] = set()
+    for source in codes:
+        for target in codes:
+            if (
+                source == target
+                or (source, target) in fresh
+                or (
+                    pivot not in (source, target)
+                    and (source, pivot) in fresh
+                    and (pivot, target) in fresh
+                )
+            ):
+                pairs.add((source, target))
+    return pairs
 
 
 def adjusted_rate(market_rate: Decimal, margin_bps: int) -> Decimal:

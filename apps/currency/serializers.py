@@ -36,11 +36,3 @@ class ExchangeRateOutput(serializers.Serializer):
 
     def get_created_by(self, row) -> str | None:
         return row.created_by.email if row.created_by_id else None
-
-
-class CurrencyOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    symbol = serializers.CharField()
-    exponent = serializers.IntegerField()
-    minimum_donation = serializers.IntegerField()

@@ -11,13 +11,16 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from apps.campaigns.selectors import campaign_get_visible
+from apps.core.errors import InvalidInput
+from apps.core.http import PublicEndpointMixin
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.currency.selectors import currency_get
 from apps.users.permissions import request_has_second_factor
 
 from . import serializers as s
 from .selectors import donation_leaderboard, donation_list_public
-from .services import donation_initialize, donation_refresh
+from .services import donation_initialize, donation_price, donation_refresh
 
 INITIALIZE_SCOPE = "donations.initialize"
 
@@ -62,6 +65,90 @@ class DonationInitializeView(APIView):
         donation = donation_initialize(**data.validated_data, donor=request.user)
         body = s.DonationInitializeOutput(donation).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+_QUOTE_DIGITS_MAX = 19  # a bigint; anything longer is refused before any arithmetic
+
+
+def _quote_amount(request, name: str, *, required: bool) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        if required:
+            message = "This parameter is required: a whole number of minor units."
+            raise InvalidInput(f"{name}: {message}", fields={name: [message]})
+        return 0
+    if not raw.isascii() or not raw.isdigit() or len(raw) > _QUOTE_DIGITS_MAX:
+        message = "Must be a whole, non-negative number of minor units (digits only)."
+        raise InvalidInput(f"{name}: {message}", code="invalid_amount", fields={name: [message]})
+    return int(raw)
+
+
+def _quote_currency(request, name: str) -> str:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        message = "This parameter is required: an ISO 4217 code (GET /v1/currencies)."
+        raise InvalidInput(f"{name}: {message}", fields={name: [message]})
+    return currency_get(raw.strip().upper(), field=name).code
+
+
+def _quote_flag(request, name: str) -> bool:
+    raw = request.query_params.get(name, "false").strip().lower()
+    if raw not in ("true", "false", "1", "0"):
+        message = "Must be true or false."
+        raise InvalidInput(f"{name}: {message}", fields={name: [message]})
+    return raw in ("true", "1")
+
+
+class RateQuoteView(PublicEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+    # OpenAPI (apps/core/schema.py): no fresh exchange rate for the pair.
+    error_statuses = (503,)
+
+    @extend_schema(
+        operation_id="rates_quote",
+        parameters=[
+            OpenApiParameter(
+                "from", str, required=True, description="The donor's currency (ISO 4217)."
+            ),
+            OpenApiParameter(
+                "to", str, required=True, description="The campaign's currency (ISO 4217)."
+            ),
+            OpenApiParameter(
+                "amount",
+                int,
+                required=True,
+                description="The gift, in minor units of `from` (at least its "
+                "`minimum_donation`, GET /v1/currencies).",
+            ),
+            OpenApiParameter(
+                "tip_amount", int, description="A tip to the platform, minor units of `from`."
+            ),
+            OpenApiParameter(
+                "cover_fee", bool, description="The donor pays the fee on top (default false)."
+            ),
+        ],
+        responses={200: s.RateQuoteOutput},
+    )
+    def get(self, request):
+        """Quote a donation of `amount` in `from` to a campaign raising in `to`: the
+        adjusted exchange rate, the converted amount, the fee and what the campaign nets,
+        exactly as `POST /v1/donations/initialize` would charge it at this moment (the
+        same code prices both). Refusals are initialize's: `unknown_currency`,
+        `currency_disabled`, `currency_not_configured`, `invalid_amount`,
+        `amount_too_small` (below the minimum donation, or nothing left after the fee),
+        `amount_too_large` (400); `exchange_rate_missing` or `exchange_rate_stale` (503)
+        when no current rate converts the pair."""
+        source = _quote_currency(request, "from")
+        target = _quote_currency(request, "to")
+        price = donation_price(
+            amount=_quote_amount(request, "amount", required=True),
+            tip_amount=_quote_amount(request, "tip_amount", required=False),
+            cover_fee=_quote_flag(request, "cover_fee"),
+            currency=source,
+            campaign_currency=target,
+            currency_field="from",
+        )
+        return Response(s.RateQuoteOutput(price.amounts()).data)
 
 
 class DonationVerifyView(APIView):

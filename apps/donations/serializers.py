@@ -99,6 +99,53 @@ class BreakdownOutput(serializers.Serializer):
     fx_rate = serializers.DecimalField(max_digits=40, decimal_places=20, allow_null=True)
 
 
+class RateQuoteOutput(BreakdownOutput):
+    """`GET /v1/rates`: the breakdown `POST /v1/donations/initialize` would answer."""
+
+    gift = serializers.IntegerField(
+        source="amount", help_text="The gift, in minor units of `currency` (`from`)."
+    )
+    fee = serializers.IntegerField(
+        source="fee_amount", help_text="The platform fee, in minor units of `currency`."
+    )
+    tip = serializers.IntegerField(source="tip_amount", help_text="Minor units of `currency`.")
+    charged = serializers.IntegerField(
+        source="charged_amount",
+        help_text="What the donor is charged: gift + tip (+ fee when `cover_fee`), minor units "
+        "of `currency`.",
+    )
+    currency = serializers.CharField(source="currency_id", help_text="The donor's (`from`).")
+    campaign_currency = serializers.CharField(
+        source="campaign_currency_id", help_text="The campaign's (`to`)."
+    )
+    campaign_gift = serializers.IntegerField(
+        source="gift_campaign",
+        help_text="The gift converted at `fx_rate`, in minor units of `campaign_currency`.",
+    )
+    campaign_fee = serializers.IntegerField(
+        source="fee_campaign",
+        help_text="The fee converted at `fx_rate`, in minor units of `campaign_currency`.",
+    )
+    net_to_campaign = serializers.IntegerField(
+        source="net_campaign",
+        help_text="What the campaign receives (the converted gift, less the converted fee "
+        "unless `cover_fee`), in minor units of `campaign_currency`.",
+    )
+    fx_rate = serializers.DecimalField(
+        max_digits=40,
+        decimal_places=20,
+        allow_null=True,
+        help_text="The adjusted rate (market rate less the platform margin), major units of "
+        "`campaign_currency` per major unit of `currency`; null when they are the same.",
+    )
+    fx_market_rate = serializers.DecimalField(
+        max_digits=40,
+        decimal_places=20,
+        allow_null=True,
+        help_text="The market rate before the margin; null when the currencies are the same.",
+    )
+
+
 class DonationInitializeOutput(serializers.Serializer):
     reference = serializers.CharField()
     authorization_url = serializers.CharField()

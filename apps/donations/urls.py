@@ -3,6 +3,7 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
+    path("rates", api.RateQuoteView.as_view(), name="rates"),
     path("donations/initialize", api.DonationInitializeView.as_view(), name="donation-initialize"),
     path(
         "donations/verify/<str:reference>",

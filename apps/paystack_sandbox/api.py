@@ -317,10 +317,37 @@ def _format_amount(amount: int, currency: str) -> str:
         return f"{currency} {whole:,}.{fraction:02d}"
 
 
+def custom_fields(metadata: Any) -> list[tuple[str, str]]:
+    """`metadata.custom_fields` as (label, value) pairs, as Paystack shows them with a
+    transaction; whatever is malformed is left out (metadata is the merchant's JSON)."""
+    fields = metadata.get("custom_fields") if isinstance(metadata, dict) else None
+    shown: list[tuple[str, str]] = []
+    for field in fields if isinstance(fields, list) else []:
+        if not isinstance(field, dict):
+            continue
+        label = field.get("display_name") or field.get("variable_name")
+        value = field.get("value")
+        if isinstance(label, str) and isinstance(value, str | int) and label and value != "":
+            shown.append((label[:100], str(value)[:300]))
+    return shown
+
+
+def _campaign_name(fields: list[tuple[str, str]]) -> str:
+    for label, value in fields:
+        if label.lower() == "campaign":
+            return value
+    return ""
+
+
 @sandbox_only
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest, access_code: str) -> HttpResponse:
-    """The sandbox's payment page. POST (CSRF-protected) `action=pay` or `action=fail`."""
+    """The sandbox's payment page. POST (CSRF-protected) `action=pay` or `action=fail`.
+
+    It names the amount and the merchant's custom fields (our initialize sends the
+    campaign as one). After paying or failing, a transaction started with a
+    `callback_url` redirects there with `?trxref=<ref>&reference=<ref>`, as Paystack
+    does; one without shows the sandbox's own result page."""
     tx = SandboxTransaction.objects.filter(access_code=access_code).first()
     if tx is None:
         return _not_found(request)
@@ -342,8 +369,11 @@ def checkout(request: HttpRequest, access_code: str) -> HttpResponse:
             return HttpResponseRedirect(
                 f"{tx.callback_url}{separator}trxref={tx.reference}&reference={tx.reference}"
             )
+    fields = custom_fields(tx.metadata)
     context = {
         "tx": tx,
+        "custom_fields": fields,
+        "campaign_name": _campaign_name(fields),
         "amount_display": _format_amount(tx.amount, tx.currency),
         "payable": tx.status == SandboxTransaction.Status.ABANDONED,
         "just_completed": changed,

@@ -8,9 +8,16 @@ snapshot and passes it down.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from apps.currency.conversion import Conversion, RatePolicy, convert_with_policy
+from apps.currency.conversion import (
+    Conversion,
+    RatePolicy,
+    convert_with_policy,
+    convertible_pairs,
+)
+from apps.currency.selectors import CurrencyInfo, currency_all
 from apps.fees.calculation import (
     DonationQuote,
     FeeBreakdown,
@@ -66,3 +73,45 @@ def convert(
 ) -> Conversion:
     """Convert at the platform's adjusted rate (`apps.currency.conversion` module doc)."""
     return convert_with_policy(amount, from_currency, to_currency, policy=rate_policy(), at=at)
+
+
+@dataclass(frozen=True)
+class CurrencyAvailability:
+    """An enabled currency and where donations can go right now.
+
+    `donate_to`: the campaign currencies a gift in this currency can be given to now (a
+    campaign in the same currency, or one a fresh rate converts to); empty when the
+    currency has no fee settings. `receive_from`: the currencies a donor can give in to a
+    campaign in this currency now. `can_donate`: `donate_to` is not empty.
+    """
+
+    currency: CurrencyInfo
+    donate_to: list[str]
+    receive_from: list[str]
+
+    @property
+    def can_donate(self) -> bool:
+        return bool(self.donate_to)
+
+
+def currency_availability(*, at: datetime | None = None) -> list[CurrencyAvailability]:
+    """Every enabled currency by code with where donations can go at `at` (now), as
+    `apps.donations` would price them: the donor's currency must be enabled and have fee
+    settings, and `convert` must find a fresh rate (rules of `apps.currency.conversion`).
+    Cached currencies and settings and one query over the rates, for any number of them."""
+    listed = [c for _, c in sorted(currency_all().items()) if c.enabled]
+    codes = [c.code for c in listed]
+    configured = set(get_platform_settings().currencies)
+    pairs = convertible_pairs(codes, policy=rate_policy(), at=at)
+
+    def can(source: str, target: str) -> bool:
+        return source in configured and (source, target) in pairs
+
+    return [
+        CurrencyAvailability(
+            currency=info,
+            donate_to=[target for target in codes if can(info.code, target)],
+            receive_from=[source for source in codes if can(source, info.code)],
+        )
+        for info in listed
+    ]

@@ -88,3 +88,29 @@ class WithdrawalCapChangeOutput(SettingsChangeOutput):
     def get_campaign(self, entry) -> str | None:
         prefix, _, suffix = entry.key.partition(".")
         return suffix if prefix == "campaign_withdrawal_cap" else None
+
+
+class CurrencyAvailabilityOutput(serializers.Serializer):
+    """A currency (`pricing.CurrencyAvailability`) as `GET /v1/currencies` shows it."""
+
+    code = serializers.CharField(source="currency.code", help_text="ISO 4217 code.")
+    name = serializers.CharField(source="currency.name")
+    symbol = serializers.CharField(source="currency.symbol")
+    exponent = serializers.IntegerField(
+        source="currency.exponent", help_text="Decimal places of the minor unit (kobo: 2)."
+    )
+    minimum_donation = serializers.IntegerField(
+        source="currency.minimum_donation",
+        help_text="The smallest gift, in minor units of this currency.",
+    )
+    can_donate = serializers.BooleanField(
+        help_text="A donation in this currency can be made right now (to `donate_to`)."
+    )
+    donate_to = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Campaign currencies a gift in this currency can go to right now.",
+    )
+    receive_from = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Currencies a donor can give in, right now, to a campaign in this currency.",
+    )

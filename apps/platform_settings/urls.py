@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("currencies", api.CurrencyListView.as_view(), name="currencies"),
+]

@@ -75,3 +75,18 @@ def test_the_documented_donation_max_amounts_format_is_read():
     }
     assert parse_amounts('{"ghs": 5}') == {"GHS": 5}
     assert parse_amounts("") == {}
+
+
+def test_the_donor_returns_to_the_front_end_only_when_one_is_configured(tmp_path):
+    """No FRONT_END_URL (the embedded default): no callback URL, so the offline sandbox
+    shows its own result page instead of sending donors to a dead localhost:3000."""
+    nothing = tmp_path / "no-such-file"
+    assert _settings(nothing)["DONATION_CALLBACK_URL"] == "''"
+    configured = _settings(nothing, {"FRONT_END_URL": "https://krogiving.com/"})
+    assert configured["DONATION_CALLBACK_URL"] == "'https://krogiving.com/donations/{reference}'"
+    assert configured["FRONT_END_URL"] == "'https://krogiving.com/'"
+    explicit = _settings(
+        nothing,
+        {"FRONT_END_URL": "https://krogiving.com", "DONATION_CALLBACK_URL": "https://x.test/{reference}"},
+    )
+    assert explicit["DONATION_CALLBACK_URL"] == "'https://x.test/{reference}'"

@@ -67,6 +67,27 @@ def test_statuses_follow_the_view(schema):
     )
 
 
+def test_what_a_frontend_needs_is_described(schema):
+    def operation(path: str) -> dict[str, Any]:
+        return schema["paths"][path]["get"]
+
+    rates = operation("/v1/rates")
+    assert {"200", "400", "503"} <= set(rates["responses"])
+    assert "401" not in rates["responses"]
+    assert {p["name"] for p in rates["parameters"] if p.get("required")} == {"from", "to", "amount"}
+    quote = rates["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    quoted = schema["components"]["schemas"][quote.split("/")[-1]]["properties"]
+    assert {"fx_rate", "fee", "net_to_campaign", "campaign_gift", "charged"} <= set(quoted)
+    categories = operation("/v1/categories")["responses"]["200"]["content"]["application/json"]
+    assert categories["schema"]["type"] == "array"
+    currencies = operation("/v1/currencies")["responses"]["200"]["content"]["application/json"]
+    page = schema["components"]["schemas"][currencies["schema"]["$ref"].split("/")[-1]]
+    row = schema["components"]["schemas"][page["properties"]["results"]["items"]["$ref"].split("/")[-1]]
+    assert {"can_donate", "donate_to", "receive_from"} <= set(row["properties"])
+    detail = schema["components"]["schemas"]["ErrorDetail"]["properties"]
+    assert detail["valid"]["type"] == "array"
+
+
 def test_every_operation_has_a_description_and_typed_answers(schema):
     for method, path, operation in _operations(schema):
         assert operation.get("description", "").strip(), f"{method} {path} has no description"

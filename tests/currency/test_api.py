@@ -26,6 +26,10 @@ def test_the_public_currency_list_shows_enabled_currencies(seeded):
         "symbol": "₦",
         "exponent": 2,
         "minimum_donation": 10_000,
+        # no exchange rate yet: naira only to naira campaigns
+        "can_donate": True,
+        "donate_to": ["NGN"],
+        "receive_from": ["NGN"],
     }
 
 

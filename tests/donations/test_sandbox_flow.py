@@ -131,3 +131,63 @@ def test_the_fail_button_fails_the_donation(sandbox):
     assert status["status"] == "failed"
     campaign.refresh_from_db()
     assert campaign.raised_amount == 0
+
+
+def start_on_sandbox(sandbox: str, campaign, amount: int = 1_234_550) -> dict:
+    started = requests.post(
+        f"{sandbox}/v1/donations/initialize",
+        json={"campaign": campaign.slug, "amount": amount, "currency": "NGN", "email": "a@b.co"},
+        timeout=60,
+    )
+    assert started.status_code == 201, started.text
+    return started.json()
+
+
+def test_the_checkout_page_names_the_campaign_and_the_amount(sandbox):
+    campaign = CampaignFactory(currency_id="NGN", title="Rebuild the Ajegunle school")
+    body = start_on_sandbox(sandbox, campaign)
+
+    page = requests.get(body["authorization_url"], timeout=10)
+
+    assert page.status_code == 200
+    assert "Donate to <span class=\"campaign\">Rebuild the Ajegunle school</span>" in page.text
+    assert "₦12,345.50" in page.text
+
+
+@pytest.mark.parametrize(
+    ("action", "heading", "status", "wording"),
+    [
+        ("pay", "Payment received", "succeeded", "₦12,345.50 was paid to"),
+        ("fail", "Payment failed", "failed", "The payment of ₦12,345.50 to"),
+    ],
+)
+def test_without_a_front_end_the_sandbox_shows_its_own_result_page(
+    sandbox, settings, action, heading, status, wording
+):
+    settings.DONATION_CALLBACK_URL = ""  # no FRONT_END_URL: nowhere to send the donor
+    campaign = CampaignFactory(currency_id="NGN", title="Rebuild the Ajegunle school")
+    body = start_on_sandbox(sandbox, campaign)
+
+    result = pay_on_checkout_page(body["authorization_url"], action=action)
+
+    assert result.status_code == 200  # no redirect to a dead localhost:3000
+    assert heading in result.text
+    assert f'{wording} <strong class="campaign">Rebuild the Ajegunle school</strong>' in result.text
+    state = requests.get(f"{sandbox}/v1/donations/verify/{body['reference']}", timeout=30).json()
+    assert state["status"] == status
+    # and the page still says so when opened again
+    assert heading in requests.get(body["authorization_url"], timeout=10).text
+
+
+def test_with_a_front_end_the_donor_returns_to_it_with_the_reference(sandbox, settings):
+    settings.DONATION_CALLBACK_URL = "https://app.krogiving.test/donations/{reference}"
+    campaign = CampaignFactory(currency_id="NGN")
+    body = start_on_sandbox(sandbox, campaign)
+    reference = body["reference"]
+
+    failed = pay_on_checkout_page(body["authorization_url"], action="fail")
+
+    assert failed.status_code == 302
+    assert failed.headers["Location"] == (
+        f"https://app.krogiving.test/donations/{reference}?trxref={reference}&reference={reference}"
+    )

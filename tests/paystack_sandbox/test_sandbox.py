@@ -124,7 +124,7 @@ def test_paying_on_the_checkout_page_sends_a_signed_charge_success(sandbox, live
     again = browser.press(started.authorization_url, "pay")
     assert again.status_code == 302
     assert len(received) == 1
-    assert "Payment complete" in browser.open(started.authorization_url).text
+    assert "Payment received" in browser.open(started.authorization_url).text
 
 
 @live

@@ -8,7 +8,7 @@ Import from this package, not from its modules.
 """
 
 from .common import Outcome, donation_event_record
-from .initialize import donation_initialize
+from .initialize import DonationPrice, donation_initialize, donation_price
 from .offline import (
     OfflineImportResult,
     OfflineRow,
@@ -36,6 +36,7 @@ from .settlement import (
 )
 
 __all__ = [
+    "DonationPrice",
     "OfflineImportResult",
     "OfflineRow",
     "OfflineRowResult",
@@ -49,6 +50,7 @@ __all__ = [
     "donation_event_record",
     "donation_initialize",
     "donation_mark_failed",
+    "donation_price",
     "donation_refresh",
     "donation_refund",
     "donation_refund_apply_event",

@@ -85,11 +85,12 @@ def _whole(field: str, value: object, *, minimum: int, maximum: int, currency: s
     return value
 
 
-def _callback_url(reference: str) -> str:
-    template: str = settings.DONATION_CALLBACK_URL or (
-        settings.FRONT_END_URL.rstrip("/") + "/donations/{reference}"
-    )
-    return template.replace("{reference}", reference)
+def _callback_url(reference: str) -> str | None:
+    """Where Paystack returns the donor (settings.DONATION_CALLBACK_URL); None when no
+    front end is configured: Paystack then uses the dashboard's callback URL, and the
+    offline sandbox shows its own result page."""
+    template: str = settings.DONATION_CALLBACK_URL
+    return template.replace("{reference}", reference) if template else None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,75 @@ def _campaign_split(
     )
 
 
+@dataclass(frozen=True)
+class DonationPrice:
+    """What a donation of these amounts would be charged and where it would go."""
+
+    quote: DonationQuote
+    split: _Split
+    currency: str
+    campaign_currency: str
+
+    def amounts(self) -> dict[str, Any]:
+        """The donation's amount fields (`donation_amounts`)."""
+        return donation_amounts(
+            quote=self.quote,
+            split=self.split,
+            currency=self.currency,
+            campaign_currency=self.campaign_currency,
+        )
+
+
+def donation_price(
+    *,
+    amount: object,
+    currency: str,
+    campaign_currency: str,
+    tip_amount: object = 0,
+    cover_fee: bool = False,
+    currency_field: str = "currency",
+) -> DonationPrice:
+    """Price a donation of `amount` (+ `tip_amount`) minor units of `currency` to a
+    campaign raising in `campaign_currency`, exactly as `donation_initialize` charges it:
+    the checks of the amounts (minimum donation, maximum), the fee (the donor covering it
+    or not) and the split in the campaign's currency at one adjusted rate.
+
+    `donation_initialize` prices every donation with it, and `GET /v1/rates` quotes with
+    it, so a quote and the charge that follows cannot disagree (at the same rates).
+    Refusals name `currency_field` for the donor's currency (`from` in the quote).
+    """
+    info = currency_get(currency, field=currency_field)
+    if not info.enabled:
+        raise invalid(
+            currency_field, f"{currency} is not accepted for donations.", "currency_disabled"
+        )
+    maximum = _max_amount(currency)
+    gift = _whole(
+        "amount", amount, minimum=info.minimum_donation, maximum=maximum, currency=currency
+    )
+    tip = _whole("tip_amount", tip_amount, minimum=0, maximum=maximum, currency=currency)
+    quote = quote_donation(gift=gift, tip=tip, cover_fee=bool(cover_fee), currency=currency)
+    if quote.net_to_campaign <= 0:
+        raise invalid(
+            "amount", "Too small: the platform fee would take all of it.", "amount_too_small"
+        )
+    split = _campaign_split(
+        gift=quote.gift,
+        fee=quote.fee,
+        tip=quote.tip,
+        cover_fee=quote.cover_fee,
+        currency=currency,
+        campaign_currency=campaign_currency,
+    )
+    if split.gift <= 0 or split.net <= 0:
+        raise invalid(
+            "amount", "Too small once converted to the campaign's currency.", "amount_too_small"
+        )
+    return DonationPrice(
+        quote=quote, split=split, currency=currency, campaign_currency=campaign_currency
+    )
+
+
 def donation_initialize(
     *,
     campaign: str,
@@ -183,14 +253,13 @@ def donation_initialize(
     the donation is marked failed and UpstreamError (502) is raised.
     """
     target = _campaign_for_donation(campaign)
-    info = currency_get(currency)
-    if not info.enabled:
-        raise invalid("currency", f"{currency} is not accepted for donations.", "currency_disabled")
-    maximum = _max_amount(currency)
-    amount = _whole(
-        "amount", amount, minimum=info.minimum_donation, maximum=maximum, currency=currency
+    price = donation_price(
+        amount=amount,
+        currency=currency,
+        campaign_currency=target.currency_id,
+        tip_amount=tip_amount,
+        cover_fee=cover_fee,
     )
-    tip_amount = _whole("tip_amount", tip_amount, minimum=0, maximum=maximum, currency=currency)
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > 254:
         raise invalid("email", "Enter a valid email address.")
@@ -203,26 +272,6 @@ def donation_initialize(
     if donor is not None and not getattr(donor, "is_authenticated", False):
         donor = None
 
-    quote = quote_donation(
-        gift=amount, tip=tip_amount, cover_fee=bool(cover_fee), currency=currency
-    )
-    if quote.net_to_campaign <= 0:
-        raise invalid(
-            "amount", "Too small: the platform fee would take all of it.", "amount_too_small"
-        )
-    split = _campaign_split(
-        gift=quote.gift,
-        fee=quote.fee,
-        tip=quote.tip,
-        cover_fee=quote.cover_fee,
-        currency=currency,
-        campaign_currency=target.currency_id,
-    )
-    if split.gift <= 0 or split.net <= 0:
-        raise invalid(
-            "amount", "Too small once converted to the campaign's currency.", "amount_too_small"
-        )
-
     with transaction.atomic(durable=True):
         donation = Donation.objects.create(
             reference=_new_reference(),
@@ -232,9 +281,7 @@ def donation_initialize(
             name=name,
             anonymous=bool(anonymous),
             message=message,
-            **donation_amounts(
-                quote=quote, split=split, currency=currency, campaign_currency=target.currency_id
-            ),
+            **price.amounts(),
         )
         donation_event_record(
             donation=donation,
@@ -262,10 +309,20 @@ def donation_initialize(
                 "donation_id": str(donation.pk),
                 "campaign_id": str(target.pk),
                 "campaign": target.slug,
+                "campaign_title": target.title,
                 "gift": donation.amount,
                 "tip": donation.tip_amount,
                 "fee": donation.fee_amount,
                 "cover_fee": donation.cover_fee,
+                # Paystack shows custom fields with the transaction (the sandbox's checkout
+                # names the campaign from this).
+                "custom_fields": [
+                    {
+                        "display_name": "Campaign",
+                        "variable_name": "campaign",
+                        "value": target.title,
+                    }
+                ],
             },
             channels=paystack_channels(currency),
         )
