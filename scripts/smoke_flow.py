@@ -142,6 +142,28 @@ for slug in (new_slug, first_slug):
     if detail.get("slug") != new_slug or not detail.get("media"):
         failures.append(f"detail by {slug}: slug {detail.get('slug')}, media {detail.get('media')}")
 
+categories = check("GET /v1/categories", requests.get(f"{BASE}/v1/categories", timeout=10), 200)
+if not any(c.get("campaign_count") for c in categories if isinstance(c, dict)):
+    failures.append(f"no category counts the approved campaign: {categories}")
+currencies = check("GET /v1/currencies", requests.get(f"{BASE}/v1/currencies", timeout=10), 200)
+naira = [c for c in currencies.get("results", []) if c.get("code") == "NGN"]
+if not naira or "NGN" not in naira[0].get("receive_from", []):
+    failures.append(f"NGN cannot take naira donations: {naira}")
+quoted = check(
+    "GET /v1/rates",
+    requests.get(
+        f"{BASE}/v1/rates",
+        params={
+            "from": "NGN",
+            "to": "NGN",
+            "amount": 2_500_000,
+            "tip_amount": 10_000,
+            "cover_fee": "true",
+        },
+        timeout=10,
+    ),
+    200,
+)
 donation = check(
     "POST /v1/donations/initialize",
     requests.post(
@@ -162,16 +184,21 @@ donation = check(
 browser = requests.Session()
 page = browser.get(donation.get("authorization_url", f"{BASE}/missing"), timeout=10)
 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-check(
-    "POST sandbox checkout (pay)",
-    browser.post(
-        page.url,
-        data={"csrfmiddlewaretoken": token.group(1) if token else "", "action": "pay"},
-        allow_redirects=False,
-        timeout=60,
-    ),
-    302,
+if donation.get("breakdown") != {k: quoted.get(k) for k in donation.get("breakdown", {})}:
+    failures.append(f"quote {quoted} differs from the charge {donation.get('breakdown')}")
+charged = int(donation.get("amount") or 0)
+if "Donate to" not in page.text or f"₦{charged // 100:,}.{charged % 100:02d}" not in page.text:
+    failures.append("the sandbox checkout does not name the campaign and the amount")
+# No FRONT_END_URL on the embedded default: no redirect, the sandbox's own result page.
+paid = browser.post(
+    page.url,
+    data={"csrfmiddlewaretoken": token.group(1) if token else "", "action": "pay"},
+    allow_redirects=False,
+    timeout=60,
 )
+check("POST sandbox checkout (pay)", paid, 200)
+if "Payment received" not in paid.text:
+    failures.append("the sandbox checkout did not show its 'Payment received' page")
 reference = donation.get("reference")
 verified = check(
     "GET /v1/donations/verify/<reference>",

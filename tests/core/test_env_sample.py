@@ -87,6 +87,9 @@ def test_the_donor_returns_to_the_front_end_only_when_one_is_configured(tmp_path
     assert configured["FRONT_END_URL"] == "'https://krogiving.com/'"
     explicit = _settings(
         nothing,
-        {"FRONT_END_URL": "https://krogiving.com", "DONATION_CALLBACK_URL": "https://x.test/{reference}"},
+        {
+            "FRONT_END_URL": "https://krogiving.com",
+            "DONATION_CALLBACK_URL": "https://x.test/{reference}",
+        },
     )
     assert explicit["DONATION_CALLBACK_URL"] == "'https://x.test/{reference}'"

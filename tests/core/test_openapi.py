@@ -81,8 +81,9 @@ def test_what_a_frontend_needs_is_described(schema):
     categories = operation("/v1/categories")["responses"]["200"]["content"]["application/json"]
     assert categories["schema"]["type"] == "array"
     currencies = operation("/v1/currencies")["responses"]["200"]["content"]["application/json"]
-    page = schema["components"]["schemas"][currencies["schema"]["$ref"].split("/")[-1]]
-    row = schema["components"]["schemas"][page["properties"]["results"]["items"]["$ref"].split("/")[-1]]
+    components = schema["components"]["schemas"]
+    page = components[currencies["schema"]["$ref"].split("/")[-1]]
+    row = components[page["properties"]["results"]["items"]["$ref"].split("/")[-1]]
     assert {"can_donate", "donate_to", "receive_from"} <= set(row["properties"])
     detail = schema["components"]["schemas"]["ErrorDetail"]["properties"]
     assert detail["valid"]["type"] == "array"

@@ -150,7 +150,7 @@ def test_the_checkout_page_names_the_campaign_and_the_amount(sandbox):
     page = requests.get(body["authorization_url"], timeout=10)
 
     assert page.status_code == 200
-    assert "Donate to <span class=\"campaign\">Rebuild the Ajegunle school</span>" in page.text
+    assert 'Donate to <span class="campaign">Rebuild the Ajegunle school</span>' in page.text
     assert "₦12,345.50" in page.text
 
 
