@@ -39,6 +39,8 @@ class ExchangeRateOutput(serializers.Serializer):
 
 
 class CurrencyOutput(serializers.Serializer):
+    money_fields = {"minimum_donation": "this currency (`code`)"}
+
     code = serializers.CharField()
     name = serializers.CharField()
     symbol = serializers.CharField()
