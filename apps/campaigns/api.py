@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.pagination import PageNumberPagination, paginated, paginated_response
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import request_has_second_factor
 
 from . import cache
@@ -97,7 +98,8 @@ def _owner_campaign(request, campaign_id: Any):
     return campaign_get_for_organizer(campaign_id=campaign_id, organizer=request.user)
 
 
-class CampaignListCreateView(APIView):
+class CampaignListCreateView(KnownQueryParameters, APIView):
+    query_parameters = ("q", "category", "currency", "ordering")
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
@@ -154,7 +156,7 @@ class CampaignListCreateView(APIView):
         return Response(s.CampaignOwnerOutput(campaign).data, status=status.HTTP_201_CREATED)
 
 
-class CampaignMineView(APIView):
+class CampaignMineView(KnownQueryParameters, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(s.CampaignOwnerOutput)})
@@ -252,7 +254,7 @@ class CampaignCloseView(APIView):
         return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
 
 
-class CommentListCreateView(APIView):
+class CommentListCreateView(KnownQueryParameters, APIView):
     """Comments are plain text: stored and answered as sent, never rendered as HTML."""
 
     def get_permissions(self):

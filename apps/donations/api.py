@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.campaigns.selectors import campaign_get_visible
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import request_has_second_factor
 
 from . import serializers as s
@@ -76,7 +77,7 @@ class DonationVerifyView(APIView):
         return Response(s.DonationStatusOutput(donation).data)
 
 
-class CampaignDonationsView(APIView):
+class CampaignDonationsView(KnownQueryParameters, APIView):
     """Recent succeeded donations of a campaign (current or former slug), newest first."""
 
     permission_classes = [AllowAny]
@@ -96,8 +97,11 @@ class CampaignDonationsView(APIView):
         return paginator.get_paginated_response(s.PublicDonationOutput(page, many=True).data)
 
 
-class CampaignLeaderboardView(APIView):
+class CampaignLeaderboardView(KnownQueryParameters, APIView):
     """Top donors by total given (top 10; `?limit=` up to 100)."""
+
+    query_parameters = ("limit",)
+    paged = False
 
     permission_classes = [AllowAny]
 
