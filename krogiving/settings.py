@@ -299,8 +299,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/v1",
-    # Request bodies get components of their own (`...Request`): read-only fields leave
-    # them and file fields are `binary`, so generated clients can send them (#14).
+    # Request bodies get their own components (`...Request`): read-only fields are not
+    # listed as input, and a file field is `format: binary` (a file picker in /v1/docs).
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; name each set so the schema is stable.
     "ENUM_NAME_OVERRIDES": {

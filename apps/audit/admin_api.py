@@ -3,14 +3,17 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
 from .selectors import admin_log_list
 
 
-class AdminLogListView(ListAPIView):
+class AdminLogListView(KnownQueryParameters, ListAPIView):
     """Audit log entries, newest first, filtered by action, actor, target and time."""
+
+    query_parameters = ("action", "actor", "target_type", "target_id", "date_from", "date_to")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["audit.view_adminlog"]

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.pagination import paginated, paginated_response
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
@@ -22,8 +23,10 @@ from .services import (
 )
 
 
-class AdminCampaignListView(APIView):
+class AdminCampaignListView(KnownQueryParameters, APIView):
     """Every campaign, any status; `?status=pending_review` is the review queue."""
+
+    query_parameters = ("q", "status")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["campaigns.view_campaign"]

@@ -20,9 +20,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from apps.core.errors import InvalidInput, NotFound
+from apps.core.errors import NotFound
 from apps.core.http import PublicEndpointMixin
 from apps.core.pagination import PageNumberPagination, paginated, paginated_response
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import request_has_second_factor
 
 from . import cache
@@ -99,7 +100,8 @@ def _owner_campaign(request, campaign_id: Any):
     return campaign_get_for_organizer(campaign_id=campaign_id, organizer=request.user)
 
 
-class CampaignListCreateView(APIView):
+class CampaignListCreateView(KnownQueryParameters, APIView):
+    query_parameters = ("q", "category", "currency", "ordering")
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
@@ -153,22 +155,16 @@ class CampaignListCreateView(APIView):
         return Response(s.CampaignOwnerOutput(campaign).data, status=status.HTTP_201_CREATED)
 
 
-class CategoryListView(PublicEndpointMixin, APIView):
+class CategoryListView(KnownQueryParameters, PublicEndpointMixin, APIView):
     permission_classes = [AllowAny]
-    # OpenAPI (apps/core/schema.py): it takes no query parameter and refuses any sent.
-    error_statuses = (400,)
+    # Takes no query parameter and refuses any sent (apps/core/query.py).
+    paged = False
 
     @extend_schema(operation_id="categories_list", responses={200: s.CategoryOutput(many=True)})
     def get(self, request):
         """Every category (slug, name) and the count of its public campaigns: those
         `GET /v1/campaigns?category=<slug>` lists. In the categories' display order.
-        Takes no query parameters: any sent is refused (400 `validation_error` naming it)."""
-        if request.query_params:
-            unknown = sorted(request.query_params)
-            message = "Unknown query parameter; this endpoint takes none."
-            raise InvalidInput(
-                f"{unknown[0]}: {message}", fields={name: [message] for name in unknown}
-            )
+        Takes no query parameters: any sent is refused (400 `unknown_parameter`)."""
         # The version is read before the rows, so a concurrent change cannot be cached late.
         version = cache.list_version()
         rows = cache.categories_get(version)
@@ -178,7 +174,7 @@ class CategoryListView(PublicEndpointMixin, APIView):
         return Response(rows)
 
 
-class CampaignMineView(APIView):
+class CampaignMineView(KnownQueryParameters, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(s.CampaignOwnerOutput)})
@@ -276,7 +272,7 @@ class CampaignCloseView(APIView):
         return Response(s.CampaignOwnerOutput(campaign_detail(campaign.pk)).data)
 
 
-class CommentListCreateView(APIView):
+class CommentListCreateView(KnownQueryParameters, APIView):
     """Comments are plain text: stored and answered as sent, never rendered as HTML."""
 
     def get_permissions(self):

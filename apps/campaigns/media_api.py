@@ -129,6 +129,7 @@ class MediaUploadView(APIView):
     """POST /v1/file-upload (multipart: file, campaign, kind)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    error_statuses = (404,)  # OpenAPI: `campaign` names no campaign of yours
     throttle_classes = [MediaUploadThrottle]
 
     # Only multipart is documented: a urlencoded form cannot carry the file, and a
@@ -184,6 +185,7 @@ class MediaPresignView(APIView):
     """POST /v1/file-upload/presign: a presigned POST for a large video (S3 storage only)."""
 
     parser_classes = [JSONParser]
+    error_statuses = (404,)  # OpenAPI: `campaign` names no campaign of yours
     throttle_classes = [MediaUploadThrottle]
 
     @extend_schema(request=PresignInput, responses={201: PresignOutput})

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from apps.core.serializers import StrictSerializer
 
 from . import rules
-from .models import Campaign, CampaignMedia, MediaStatus
+from .models import Campaign, CampaignMedia, CampaignStatus, MediaStatus
 from .search import MAX_QUERY_LENGTH
 from .selectors import ORDERINGS, campaign_money_for, user_public_name
 from .services import MAX_COMMENT_LENGTH, MAX_GOAL_AMOUNT, MAX_STORY_LENGTH
@@ -81,6 +81,8 @@ class MediaOutput(serializers.Serializer):
 
 
 class ProgressOutput(serializers.Serializer):
+    money_fields = {"raised": "the campaign's currency", "goal": "the campaign's currency"}
+
     raised = serializers.IntegerField()
     goal = serializers.IntegerField()
     percentage = serializers.FloatField()
@@ -88,11 +90,13 @@ class ProgressOutput(serializers.Serializer):
 
 
 class CampaignListItemOutput(serializers.Serializer):
+    money_fields = {"goal_amount": "currency", "raised_amount": "currency"}
+
     id = serializers.UUIDField()
     slug = serializers.CharField()
     title = serializers.CharField()
     excerpt = serializers.SerializerMethodField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=CampaignStatus.choices)
     goal_amount = serializers.IntegerField()
     raised_amount = serializers.IntegerField()
     donor_count = serializers.IntegerField()
@@ -132,6 +136,10 @@ class CampaignDetailOutput(CampaignListItemOutput):
 
 
 class CampaignMoneyOutput(serializers.Serializer):
+    money_fields = dict.fromkeys(
+        ("raised", "held", "paid_out", "available"), "the campaign's currency"
+    )
+
     raised = serializers.IntegerField()
     held = serializers.IntegerField()
     paid_out = serializers.IntegerField()
@@ -234,9 +242,11 @@ class MinorUnitsField(serializers.Field):
 class _NeverWritable(StrictSerializer):
     """Fields a client may read but never set: StrictSerializer refuses them by name."""
 
+    money_fields = {"raised_amount": "currency"}
+
     id = serializers.UUIDField(read_only=True)
     slug = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=CampaignStatus.choices, read_only=True)
     raised_amount = serializers.IntegerField(read_only=True)
     donor_count = serializers.IntegerField(read_only=True)
     organizer = serializers.CharField(read_only=True)
@@ -248,6 +258,8 @@ class _NeverWritable(StrictSerializer):
 
 
 class CampaignCreateInput(_NeverWritable):
+    money_fields = {"goal_amount": "currency", "raised_amount": "currency"}
+
     title = serializers.CharField(max_length=150)
     story = serializers.CharField(allow_blank=True, max_length=MAX_STORY_LENGTH)
     goal_amount = MinorUnitsField(max_value=MAX_GOAL_AMOUNT)

@@ -6,8 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.http import PublicEndpointMixin
+from apps.core.query import KnownQueryParameters
 
-from .services import CmsAnswer, cms_clean_params, cms_entry, cms_list
+from .services import ALLOWED_PARAMS, CmsAnswer, cms_clean_params, cms_entry, cms_list
 
 
 def _response(answer: CmsAnswer) -> Response:
@@ -17,8 +18,11 @@ def _response(answer: CmsAnswer) -> Response:
     return response
 
 
-class CmsCollectionView(PublicEndpointMixin, APIView):
+class CmsCollectionView(KnownQueryParameters, PublicEndpointMixin, APIView):
     """A page of a CMS collection's entries, in Strapi's `{data: [...], meta}` shape."""
+
+    query_parameters = ALLOWED_PARAMS
+    paged = False
 
     permission_classes = [AllowAny]
     error_statuses = (502,)  # OpenAPI: Strapi down with nothing cached
@@ -29,8 +33,11 @@ class CmsCollectionView(PublicEndpointMixin, APIView):
         return _response(cms_list(collection=collection, params=params))
 
 
-class CmsEntryView(PublicEndpointMixin, APIView):
+class CmsEntryView(KnownQueryParameters, PublicEndpointMixin, APIView):
     """One CMS entry by id, documentId or slug, in Strapi's `{data: {...}, meta}` shape."""
+
+    query_parameters = ALLOWED_PARAMS
+    paged = False
 
     permission_classes = [AllowAny]
     error_statuses = (502,)  # OpenAPI: Strapi down with nothing cached

@@ -59,6 +59,8 @@ class ErrorCode(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # A list endpoint's query names a parameter it does not read (apps/core/query.py).
+    UNKNOWN_PARAMETER = "unknown_parameter"
 
 
 class ApplicationError(Exception):

@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
@@ -13,9 +14,11 @@ from .selectors import exchange_rate_list
 from .services import exchange_rate_record_manual, exchange_rate_revoke
 
 
-class ExchangeRateListView(ListAPIView):
+class ExchangeRateListView(KnownQueryParameters, ListAPIView):
     """Stored market rates, newest first (`?base=`, `?quote=`, `?source=manual`); POST
     records a manual rate, which wins over fetched ones while it is fresh."""
+
+    query_parameters = ("base", "quote", "source")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     serializer_class = s.ExchangeRateOutput

@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
@@ -20,10 +21,12 @@ from .selectors import donation_get, donation_list_admin, donation_timeline
 from .services import donation_refund
 
 
-class AdminDonationListView(ListAPIView):
+class AdminDonationListView(KnownQueryParameters, ListAPIView):
     """Every donation, newest first; filters: status, campaign (id or slug), email,
     reference, needs_review. `?format=csv`: every matching donation (not a page) as a
     streamed CSV file, amounts in minor units with their currency."""
+
+    query_parameters = ("status", "campaign", "email", "reference", "needs_review", "format")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["donations.view_donation"]

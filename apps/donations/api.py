@@ -15,6 +15,7 @@ from apps.core.errors import InvalidInput
 from apps.core.http import PublicEndpointMixin
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.query import KnownQueryParameters
 from apps.currency.selectors import currency_get
 from apps.users.permissions import request_has_second_factor
 
@@ -163,7 +164,7 @@ class DonationVerifyView(APIView):
         return Response(s.DonationStatusOutput(donation).data)
 
 
-class CampaignDonationsView(APIView):
+class CampaignDonationsView(KnownQueryParameters, APIView):
     """Recent succeeded donations of a campaign (current or former slug), newest first."""
 
     permission_classes = [AllowAny]
@@ -183,8 +184,11 @@ class CampaignDonationsView(APIView):
         return paginator.get_paginated_response(s.PublicDonationOutput(page, many=True).data)
 
 
-class CampaignLeaderboardView(APIView):
+class CampaignLeaderboardView(KnownQueryParameters, APIView):
     """Top donors by total given (top 10; `?limit=` up to 100)."""
+
+    query_parameters = ("limit",)
+    paged = False
 
     permission_classes = [AllowAny]
 

@@ -37,6 +37,8 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class DonationInitializeInput(StrictSerializer):
+    money_fields = {"amount": "currency", "tip_amount": "currency"}
+
     campaign = serializers.CharField(max_length=200, help_text="Campaign slug or id.")
     amount = StrictIntegerField(help_text="The gift, in minor units of `currency`.")
     currency = serializers.CharField(max_length=3, min_length=3)
@@ -56,6 +58,8 @@ class DonationInitializeInput(StrictSerializer):
 
 
 class RefundInput(StrictSerializer):
+    money_fields = {"amount": "the donation's currency"}
+
     amount = StrictIntegerField(
         required=False,
         min_value=1,
@@ -87,6 +91,11 @@ class AdminDonationFilter(serializers.Serializer):
 
 
 class BreakdownOutput(serializers.Serializer):
+    money_fields = {
+        **dict.fromkeys(("gift", "fee", "tip", "charged"), "currency"),
+        **dict.fromkeys(("campaign_gift", "net_to_campaign"), "campaign_currency"),
+    }
+
     gift = serializers.IntegerField(source="amount")
     fee = serializers.IntegerField(source="fee_amount")
     tip = serializers.IntegerField(source="tip_amount")
@@ -102,34 +111,29 @@ class BreakdownOutput(serializers.Serializer):
 class RateQuoteOutput(BreakdownOutput):
     """`GET /v1/rates`: the breakdown `POST /v1/donations/initialize` would answer."""
 
-    gift = serializers.IntegerField(
-        source="amount", help_text="The gift, in minor units of `currency` (`from`)."
-    )
-    fee = serializers.IntegerField(
-        source="fee_amount", help_text="The platform fee, in minor units of `currency`."
-    )
-    tip = serializers.IntegerField(source="tip_amount", help_text="Minor units of `currency`.")
+    money_fields = {**BreakdownOutput.money_fields, "campaign_fee": "campaign_currency"}
+
+    gift = serializers.IntegerField(source="amount", help_text="The gift (`from`).")
+    fee = serializers.IntegerField(source="fee_amount", help_text="The platform fee.")
+    tip = serializers.IntegerField(source="tip_amount", help_text="The tip to the platform.")
     charged = serializers.IntegerField(
         source="charged_amount",
-        help_text="What the donor is charged: gift + tip (+ fee when `cover_fee`), minor units "
-        "of `currency`.",
+        help_text="What the donor is charged: gift + tip (+ fee when `cover_fee`).",
     )
     currency = serializers.CharField(source="currency_id", help_text="The donor's (`from`).")
     campaign_currency = serializers.CharField(
         source="campaign_currency_id", help_text="The campaign's (`to`)."
     )
     campaign_gift = serializers.IntegerField(
-        source="gift_campaign",
-        help_text="The gift converted at `fx_rate`, in minor units of `campaign_currency`.",
+        source="gift_campaign", help_text="The gift converted at `fx_rate`."
     )
     campaign_fee = serializers.IntegerField(
-        source="fee_campaign",
-        help_text="The fee converted at `fx_rate`, in minor units of `campaign_currency`.",
+        source="fee_campaign", help_text="The fee converted at `fx_rate`."
     )
     net_to_campaign = serializers.IntegerField(
         source="net_campaign",
         help_text="What the campaign receives (the converted gift, less the converted fee "
-        "unless `cover_fee`), in minor units of `campaign_currency`.",
+        "unless `cover_fee`).",
     )
     fx_rate = serializers.DecimalField(
         max_digits=40,
@@ -147,18 +151,22 @@ class RateQuoteOutput(BreakdownOutput):
 
 
 class DonationInitializeOutput(serializers.Serializer):
+    money_fields = {"amount": "currency"}
+
     reference = serializers.CharField()
     authorization_url = serializers.CharField()
     access_code = serializers.CharField(source="paystack_access_code")
     amount = serializers.IntegerField(source="charged_amount", help_text="What is charged.")
     currency = serializers.CharField(source="currency_id")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=DonationStatus.choices)
     breakdown = BreakdownOutput(source="*")
 
 
 class DonationStatusOutput(serializers.Serializer):
+    money_fields = {"amount": "currency"}
+
     reference = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=DonationStatus.choices)
     amount = serializers.IntegerField(source="charged_amount")
     currency = serializers.CharField(source="currency_id")
     campaign = serializers.CharField(source="campaign.slug")
@@ -166,6 +174,8 @@ class DonationStatusOutput(serializers.Serializer):
 
 
 class PublicDonationOutput(serializers.Serializer):
+    money_fields = {"amount": "currency"}
+
     name = serializers.CharField(source="public_name")
     anonymous = serializers.BooleanField()
     amount = serializers.IntegerField(source="gift_remaining", help_text="Less any refund.")
@@ -175,6 +185,8 @@ class PublicDonationOutput(serializers.Serializer):
 
 
 class LeaderboardEntryOutput(serializers.Serializer):
+    money_fields = {"total": "the campaign's currency (the leaderboard's `currency`)"}
+
     rank = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
     anonymous = serializers.BooleanField()
@@ -189,6 +201,10 @@ class LeaderboardOutput(serializers.Serializer):
 
 
 class RefundOutput(serializers.ModelSerializer):
+    money_fields = dict.fromkeys(
+        ("amount", "net_part", "fee_part", "tip_part", "gift_part"), "currency"
+    )
+
     currency = serializers.CharField(source="currency_id")
     donation = serializers.UUIDField(source="donation_id")
     requested_by = serializers.EmailField(source="requested_by.email", allow_null=True)
@@ -218,6 +234,22 @@ class RefundOutput(serializers.ModelSerializer):
 
 
 class AdminDonationOutput(serializers.ModelSerializer):
+    money_fields = {
+        **dict.fromkeys(
+            ("amount", "fee_amount", "tip_amount", "charged_amount", "refunded_amount"), "currency"
+        ),
+        **dict.fromkeys(
+            (
+                "gift_campaign",
+                "fee_campaign",
+                "tip_campaign",
+                "net_campaign",
+                "refunded_gift_campaign",
+            ),
+            "campaign_currency",
+        ),
+    }
+
     campaign = serializers.SerializerMethodField()
     currency = serializers.CharField(source="currency_id")
     campaign_currency = serializers.CharField(source="campaign_currency_id")

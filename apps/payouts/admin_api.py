@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 from apps.withdrawals.selectors import withdrawal_timelines
 
@@ -23,8 +24,10 @@ from .services import (
 APPROVE = ["withdrawals.approve_withdrawal"]
 
 
-class PayoutListView(APIView):
+class PayoutListView(KnownQueryParameters, APIView):
     """Withdrawals for staff, oldest waiting first; filter by `status`, `needs_review`."""
+
+    query_parameters = ("status", "needs_review")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["withdrawals.view_withdrawal"]

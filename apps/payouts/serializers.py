@@ -31,7 +31,9 @@ class ApproveInput(StrictSerializer):
 
 class ApproveResultOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.CharField(help_text="The withdrawal's status after the request.")
+    status = serializers.ChoiceField(
+        choices=WithdrawalStatus.choices, help_text="The withdrawal's status after the request."
+    )
     code = serializers.CharField(required=False, help_text="Why it was not approved.")
     error = serializers.CharField(required=False)
 

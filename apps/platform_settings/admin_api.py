@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.http import client_ip
+from apps.core.query import KnownQueryParameters
 from apps.users.permissions import ADMIN_PERMISSION_CLASSES
 
 from . import serializers as s
@@ -44,8 +45,10 @@ class GlobalWithdrawalCapView(APIView):
         return Response(s.GlobalWithdrawalCapOutput(change).data)
 
 
-class WithdrawalCapLogView(ListAPIView):
+class WithdrawalCapLogView(KnownQueryParameters, ListAPIView):
     """Changes to withdrawal caps, newest first: global (per currency) and per campaign."""
+
+    query_parameters = ("currency", "campaign")
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["platform_settings.view_settingschangelog"]
@@ -67,8 +70,10 @@ class WithdrawalCapLogView(ListAPIView):
         return withdrawal_cap_log(currency=currency, campaign_id=campaign)
 
 
-class SettingsChangeLogView(ListAPIView):
+class SettingsChangeLogView(KnownQueryParameters, ListAPIView):
     """Every settings change, newest first; `?key=` narrows to keys starting with it."""
+
+    query_parameters = ("key",)
 
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["platform_settings.view_settingschangelog"]

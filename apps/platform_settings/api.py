@@ -4,12 +4,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 
 from apps.core.http import PublicEndpointMixin
+from apps.core.query import KnownQueryParameters
 
 from .pricing import currency_availability
 from .serializers import CurrencyAvailabilityOutput
 
 
-class CurrencyListView(PublicEndpointMixin, ListAPIView):
+class CurrencyListView(KnownQueryParameters, PublicEndpointMixin, ListAPIView):
     """The currencies donations can be made in (enabled ones), with their minimum
     donation (minor units) and where a donation can go right now: `donate_to` (the
     campaign currencies a gift in this currency reaches through a current exchange rate,

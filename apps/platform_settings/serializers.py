@@ -30,23 +30,36 @@ class CurrencyCodeField(serializers.CharField):
 
 
 class GlobalWithdrawalCapInput(StrictSerializer):
+    money_fields = {"amount": "currency"}
+
     amount = MinorUnitsField(min_value=1, max_value=10**15)
     currency = CurrencyCodeField()
 
 
 class GlobalWithdrawalCapOutput(serializers.Serializer):
+    money_fields = {"amount": "currency", "previous_amount": "currency"}
+
     currency = serializers.CharField()
     amount = serializers.IntegerField()
     previous_amount = serializers.IntegerField(allow_null=True)
 
 
 class FeePolicyOutput(serializers.Serializer):
+    money_fields = {
+        "flat": "the currency these settings are for",
+        "cap": "the currency these settings are for",
+    }
+
     percent_bps = serializers.IntegerField()
     flat = serializers.IntegerField()
     cap = serializers.IntegerField(allow_null=True)
 
 
 class CurrencySettingsOutput(serializers.Serializer):
+    money_fields = dict.fromkeys(
+        ("withdrawal_cap", "minimum_withdrawal"), "the currency these settings are for (their key)"
+    )
+
     withdrawal_cap = serializers.IntegerField()
     minimum_withdrawal = serializers.IntegerField()
     fee = FeePolicyOutput()
@@ -92,6 +105,8 @@ class WithdrawalCapChangeOutput(SettingsChangeOutput):
 
 class CurrencyAvailabilityOutput(serializers.Serializer):
     """A currency (`pricing.CurrencyAvailability`) as `GET /v1/currencies` shows it."""
+
+    money_fields = {"minimum_donation": "this currency (`code`)"}
 
     code = serializers.CharField(source="currency.code", help_text="ISO 4217 code.")
     name = serializers.CharField(source="currency.name")

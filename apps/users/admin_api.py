@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import Forbidden, NotFound
 from apps.core.http import PublicEndpointMixin
+from apps.core.query import KnownQueryParameters
 
 from . import serializers as s
 from .auth import credentials_authenticate, record_login, totp_check
@@ -25,6 +26,8 @@ class StaffSignInView(PublicEndpointMixin, APIView):
     """Password and the code of the staff member's authenticator -> staff tokens."""
 
     permission_classes = [AllowAny]
+    # OpenAPI: wrong credentials or code (401); not a staff account (403 `not_staff`).
+    error_statuses = (401, 403)
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -44,7 +47,8 @@ class StaffSignInView(PublicEndpointMixin, APIView):
         return Response(tokens_for(user, second_factor=True))
 
 
-class AdminUserListView(ListAPIView):
+class AdminUserListView(KnownQueryParameters, ListAPIView):
+    query_parameters = ("q", "is_staff")
     permission_classes = ADMIN_PERMISSION_CLASSES
     required_permissions = ["users.view_user"]
     serializer_class = s.AdminUserSerializer

@@ -46,6 +46,7 @@ class RegisterView(PublicEndpointMixin, APIView):
 
 class LoginView(PublicEndpointMixin, APIView):
     permission_classes = [AllowAny]
+    error_statuses = (401,)  # OpenAPI: wrong email or password (authentication_failed)
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -71,6 +72,7 @@ class RefreshView(PublicEndpointMixin, APIView):
     """Trade a refresh token for a new pair; the old refresh token is blacklisted."""
 
     permission_classes = [AllowAny]
+    error_statuses = (401,)  # OpenAPI: a bad, expired or used refresh token
 
     @extend_schema(request=s.RefreshInput, responses={200: s.TokenPairOutput})
     def post(self, request):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.query import KnownQueryParameters
 
 from . import serializers as s
 from .selectors import (
@@ -40,8 +41,11 @@ class BankLookupThrottle(UserRateThrottle):
     rate = "20/min"
 
 
-class BankListView(APIView):
+class BankListView(KnownQueryParameters, APIView):
     """Paystack's banks for a currency (default NGN), cached for a day."""
+
+    query_parameters = ("currency",)
+    paged = False
 
     permission_classes = [IsAuthenticated]
     error_statuses = (502,)  # OpenAPI: Paystack failed
@@ -81,7 +85,8 @@ class BankResolveView(APIView):
         )
 
 
-class BankAccountListCreateView(APIView):
+class BankAccountListCreateView(KnownQueryParameters, APIView):
+    paged = False
     permission_classes = [IsAuthenticated]
 
     def get_throttles(self) -> list[Any]:
@@ -111,7 +116,7 @@ class BankAccountDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WithdrawalListCreateView(APIView):
+class WithdrawalListCreateView(KnownQueryParameters, APIView):
     """Your withdrawal requests, newest first, each with its timeline; or a new one.
 
     `Idempotency-Key` (optional) on POST: the same key and body answers what the first
@@ -119,6 +124,7 @@ class WithdrawalListCreateView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    error_statuses = (404,)  # OpenAPI: POST names a campaign or bank account not yours
 
     @extend_schema(operation_id="withdrawal_list", responses={200: paginated(s.WithdrawalOutput)})
     def get(self, request) -> Response:

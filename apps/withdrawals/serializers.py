@@ -68,6 +68,8 @@ class BankAccountOutput(serializers.ModelSerializer):
 
 
 class WithdrawalInput(StrictSerializer):
+    money_fields = {"amount": "the campaign's currency"}
+
     campaign = serializers.CharField(max_length=200, help_text="Campaign id or slug.")
     amount = MoneyInteger(help_text="Minor units of the campaign's currency.")
     bank_account = serializers.UUIDField(help_text="One of your bank accounts.")
@@ -88,6 +90,8 @@ class WithdrawalEventOutput(serializers.ModelSerializer):
 
 class WithdrawalOutput(serializers.ModelSerializer):
     """A withdrawal as its organiser sees it; `timeline` when the view gives one."""
+
+    money_fields = {"amount": "currency"}
 
     campaign = serializers.SerializerMethodField()
     currency = serializers.CharField(source="currency_id")

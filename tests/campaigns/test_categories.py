@@ -117,6 +117,7 @@ def test_the_category_list_refuses_query_parameters_by_name(anon_api):
     response = anon_api.get("/v1/categories", {"status": "active"})
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "status": ["Unknown query parameter; this endpoint takes none."]
-    }
+    error = response.json()["error"]
+    assert error["code"] == "unknown_parameter"
+    assert error["fields"] == {"status": ["Unknown query parameter."]}
+    assert "accepts: none" in error["message"]
