@@ -160,7 +160,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 # Behind pgbouncer in transaction mode: a cursor held open across transactions (Django's
 # `.iterator()` outside a transaction) would outlive its server connection, so turn
-# server-side cursors off there (docs/deployment notes in docs/decisions.md, issue 15).
+# server-side cursors off there (docs/decisions.md, issue 15: the path to pgbouncer).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
     "DISABLE_SERVER_SIDE_CURSORS", default=False
 )
