@@ -22,10 +22,18 @@ def _cores() -> int:
 
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# Sync workers: (2 x cores) + 1, gunicorn's rule of thumb; 5 on a 2-core instance.
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * _cores() + 1))
-worker_class = "sync"
-# A request running longer than this is killed (and logged); above the Paystack deadline.
+# Threaded workers (gthread), not sync ones: a request waiting on Paystack (100 ms or
+# more) holds a thread, not a whole process, so a slow Paystack cannot starve the other
+# pages, and each thread keeps its own persistent database connection (CONN_MAX_AGE).
+# Why not gevent or ASGI: bench/README.md, "Serving and hot paths". Workers x threads is
+# how many requests one instance serves at once, and how many database connections it
+# holds (see the pgbouncer notes in docs/decisions.md, issue 15).
+workers = int(os.environ.get("WEB_CONCURRENCY", _cores() + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A worker silent for this long is killed and replaced (a gthread worker's main loop
+# stays alive while its threads serve, so a hung worker, not one slow request, trips it);
+# above the Paystack deadline, which bounds our longest request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "35"))
 # SIGTERM: seconds a worker has to finish the request in hand before it is killed.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

@@ -156,7 +156,18 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
+# Persistent connections (docs/decisions.md, issue 15): opening a PostgreSQL connection
+# costs more than most of our requests; each web thread and Celery process keeps its own
+# for CONN_MAX_AGE seconds, and CONN_HEALTH_CHECKS tests a reused one before its request
+# (a server restart or an idle timeout costs a reconnect, never an error).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Behind pgbouncer in transaction mode: a cursor held open across transactions (Django's
+# `.iterator()` outside a transaction) would outlive its server connection, so turn
+# server-side cursors off there (docs/decisions.md, issue 15: the path to pgbouncer).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets `make run` serve reads while a write is in flight.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -22,12 +21,18 @@ from rest_framework.views import APIView
 
 from apps.core.errors import NotFound
 from apps.core.http import PublicEndpointMixin
-from apps.core.pagination import PageNumberPagination, paginated, paginated_response
+from apps.core.pagination import (
+    clean_page_link,
+    page_params,
+    paginated,
+    paginated_response,
+)
 from apps.core.query import KnownQueryParameters
 from apps.users.permissions import request_has_second_factor
 
 from . import cache
 from . import serializers as s
+from .pages import public_campaign_page
 from .selectors import (
     ORDERINGS,
     campaign_detail,
@@ -67,31 +72,6 @@ def _plain(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
-def _list_paging(request, view) -> dict[str, Any]:
-    """The page and page size a list request asks for, normalised as the paginator reads
-    them (an unusable page is left raw: the paginator answers it 404, never cached)."""
-    paginator = PageNumberPagination()
-    page: Any = request.query_params.get(paginator.page_query_param, "1")
-    if page.isdigit():
-        page = int(page)
-    return {"page": page, "page_size": paginator.get_page_size(request)}
-
-
-def _clean_link(url: str, params: dict[str, Any]) -> str:
-    """A next/previous link carrying only the known parameters, at their validated values
-    (the page number is the paginator's): the page is cached for everyone, so no client's
-    extra parameters end up in it."""
-    parts = urlsplit(url)
-    kept: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if name in seen or name not in params:
-            continue
-        seen.add(name)
-        kept.append((name, value if name == "page" else str(params[name])))
-    return urlunsplit(parts._replace(query=urlencode(kept)))
-
-
 def _owner_campaign(request, campaign_id: Any):
     try:
         campaign_id = uuid.UUID(str(campaign_id))
@@ -121,7 +101,7 @@ class CampaignListCreateView(KnownQueryParameters, APIView):
         query = s.CampaignListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {key: value for key, value in query.validated_data.items() if value}
-        paging = _list_paging(request, self)
+        paging = page_params(request)
         version = cache.list_version()
         # Keyed by the validated parameters only, never by the raw query string.
         key = cache.list_key(
@@ -141,7 +121,7 @@ class CampaignListCreateView(KnownQueryParameters, APIView):
         response.data = _plain(response.data)
         for link in ("next", "previous"):
             if response.data.get(link):
-                response.data[link] = _clean_link(response.data[link], {**params, **paging})
+                response.data[link] = clean_page_link(response.data[link], {**params, **paging})
         cache.list_set(key, response.data)
         return response
 
@@ -287,11 +267,24 @@ class CommentListCreateView(KnownQueryParameters, APIView):
 
     @extend_schema(responses={200: paginated(s.CommentOutput)})
     def get(self, request, slug: str):
-        campaign = campaign_get_visible(
-            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
-        )
-        return paginated_response(
-            request, self, comment_list_public(campaign=campaign), s.CommentOutput
+        params = page_params(request)
+
+        def build(campaign) -> dict[str, Any]:
+            data = paginated_response(
+                request, self, comment_list_public(campaign=campaign), s.CommentOutput
+            ).data
+            for link in ("next", "previous"):
+                if data.get(link):
+                    data[link] = clean_page_link(data[link], params)
+            return data
+
+        return public_campaign_page(
+            request,
+            slug=slug,
+            kind="comments",
+            params={**params, "base": request.build_absolute_uri(request.path)},
+            build=build,
+            comments=True,
         )
 
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})

@@ -191,3 +191,50 @@ def campaign_cache_invalidate(campaign_id: Any) -> None:
     version; outside one it runs at once.
     """
     transaction.on_commit(partial(_invalidate_now, str(campaign_id)))
+
+
+# --- a public campaign's pages: donations, leaderboard, comments ------------------------
+#
+# Each is stored as its rendered JSON, under the campaign's detail version (bumped by
+# every change the public sees of the campaign: status, money, donors, through
+# `campaign_cache_invalidate`), and comments also under the campaign's comments version
+# (bumped by every comment saved or deleted, after the commit). The views read the
+# versions before the rows, as the detail does, so a page computed from rows a change
+# has just replaced lands under a version nobody reads any more.
+
+
+def _comments_version_key(campaign_id: Any) -> str:
+    return f"{_PREFIX}:comments:{campaign_id}:version"
+
+
+def page_versions(campaign_id: Any, *, comments: bool = False) -> tuple[int, ...]:
+    """The versions a page of the campaign is stored under (one cache round trip)."""
+    keys = [_detail_version_key(campaign_id)]
+    if comments:
+        keys.append(_comments_version_key(campaign_id))
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        logger.warning("campaign cache version read failed", exc_info=True)
+        found = {}
+    return tuple(int(found[key]) if found.get(key) is not None else _version(key) for key in keys)
+
+
+def page_key(kind: str, campaign_id: Any, versions: tuple[int, ...], params: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    stamp = "-".join(str(version) for version in versions)
+    return f"{_PREFIX}:{kind}:{campaign_id}:v{stamp}:{digest}"
+
+
+def page_get(key: str) -> bytes | None:
+    value = _get(key)
+    return value if isinstance(value, bytes) else None
+
+
+def page_set(key: str, body: bytes) -> None:
+    _set(key, body, _ttl())
+
+
+def comments_invalidate(campaign_id: Any) -> None:
+    """Drop the cached comment pages of a campaign, after the commit."""
+    transaction.on_commit(partial(_bump, _comments_version_key(str(campaign_id))))

@@ -3,6 +3,7 @@ schema of a page for the API docs."""
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rest_framework import pagination, serializers
 from rest_framework.request import Request
@@ -15,6 +16,31 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def page_params(request: Request) -> dict[str, Any]:
+    """The page and page size a request asks for, normalised as the paginator reads them
+    (an unusable page is left raw: the paginator answers it 404, never cached)."""
+    paginator = PageNumberPagination()
+    page: Any = request.query_params.get(paginator.page_query_param, "1")
+    if page.isdigit():
+        page = int(page)
+    return {"page": page, "page_size": paginator.get_page_size(request)}
+
+
+def clean_page_link(url: str, params: dict[str, Any]) -> str:
+    """A next/previous link carrying only the known parameters, at their validated values
+    (the page number is the paginator's): a cached page is served to everyone, so no
+    client's extra parameters may end up in it."""
+    parts = urlsplit(url)
+    kept: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name in seen or name not in params:
+            continue
+        seen.add(name)
+        kept.append((name, value if name == "page" else str(params[name])))
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def paginated_response(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -10,14 +12,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from apps.campaigns.selectors import campaign_get_visible
+from apps.campaigns.models import Campaign
+from apps.campaigns.pages import public_campaign_page
 from apps.core.errors import InvalidInput
 from apps.core.http import PublicEndpointMixin
 from apps.core.idempotency import HEADER, idempotent_response
-from apps.core.pagination import PageNumberPagination, paginated
+from apps.core.pagination import PageNumberPagination, clean_page_link, page_params, paginated
 from apps.core.query import KnownQueryParameters
 from apps.currency.selectors import currency_get
-from apps.users.permissions import request_has_second_factor
 
 from . import serializers as s
 from .selectors import donation_leaderboard, donation_list_public
@@ -174,14 +176,29 @@ class CampaignDonationsView(KnownQueryParameters, APIView):
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
     )
     def get(self, request, slug: str):
-        campaign = campaign_get_visible(
-            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
+        params = page_params(request)
+
+        def build(campaign: Campaign) -> dict[str, Any]:
+            paginator = PageNumberPagination()
+            page = paginator.paginate_queryset(
+                donation_list_public(campaign=campaign), request, view=self
+            )
+            data = paginator.get_paginated_response(
+                s.PublicDonationOutput(page, many=True).data
+            ).data
+            for link in ("next", "previous"):
+                if data.get(link):
+                    data[link] = clean_page_link(data[link], params)
+            return data
+
+        return public_campaign_page(
+            request,
+            slug=slug,
+            kind="donations",
+            # the host too: the next/previous links carry it
+            params={**params, "base": request.build_absolute_uri(request.path)},
+            build=build,
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            donation_list_public(campaign=campaign), request, view=self
-        )
-        return paginator.get_paginated_response(s.PublicDonationOutput(page, many=True).data)
 
 
 class CampaignLeaderboardView(KnownQueryParameters, APIView):
@@ -198,14 +215,16 @@ class CampaignLeaderboardView(KnownQueryParameters, APIView):
     def get(self, request, slug: str):
         query = s.LeaderboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        campaign = campaign_get_visible(
-            slug=slug, user=request.user, staff_verified=request_has_second_factor(request)
-        )
-        rows = donation_leaderboard(campaign=campaign, limit=query.validated_data["limit"])
-        for rank, row in enumerate(rows, start=1):
-            row.rank = rank  # type: ignore[attr-defined]  # read by LeaderboardOutput
-        return Response(
-            s.LeaderboardOutput(
+        limit = query.validated_data["limit"]
+
+        def build(campaign: Campaign) -> dict[str, Any]:
+            rows = donation_leaderboard(campaign=campaign, limit=limit)
+            for rank, row in enumerate(rows, start=1):
+                row.rank = rank  # type: ignore[attr-defined]  # read by LeaderboardOutput
+            return s.LeaderboardOutput(
                 {"campaign": campaign.slug, "currency": campaign.currency_id, "results": rows}
             ).data
+
+        return public_campaign_page(
+            request, slug=slug, kind="leaderboard", params={"limit": limit}, build=build
         )

@@ -1,8 +1,8 @@
 """Donations as CSV, streamed: the console's export and `GET /v1/admin/donations?format=csv`.
 
-The rows come from `queryset.values(...).iterator(chunk_size=CHUNK_SIZE)` (a server-side
-cursor on PostgreSQL) and each line is written and handed to the response as it is made,
-so memory holds one chunk, never the whole result. Amounts are integers in minor units
+The rows come in chunks of CHUNK_SIZE by keyset pagination (apps/core/csv_export.py)
+and each line is written and handed to the response as it is made, so memory holds one
+chunk, never the whole result. Amounts are integers in minor units
 with their currency (no formatted column: formatting needs the currency's details per
 row, and spreadsheets format numbers themselves). No card data is stored, so none can
 appear; emails are staff data. Cells a spreadsheet would run as a formula (starting with

@@ -47,7 +47,9 @@ def test_the_sample_as_env_is_the_embedded_default(tmp_path):
     # The settings a wrong empty value used to break or change.
     for name in ("DEBUG", "SECRET_KEY", "DATABASES", "MEDIA_ROOT", "CELERY_TASK_ALWAYS_EAGER"):
         assert name in loaded
-    assert "'CONN_MAX_AGE': 0" in loaded["DATABASES"]
+    # Persistent, health-checked connections by default (issue 15).
+    assert "'CONN_MAX_AGE': 60" in loaded["DATABASES"]
+    assert "'CONN_HEALTH_CHECKS': True" in loaded["DATABASES"]
     assert loaded["DEBUG"] == "True"
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] == "True"
 

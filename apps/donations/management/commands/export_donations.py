@@ -2,7 +2,7 @@
 [--since DAY] [--until DAY]
 
 Donations as CSV (the columns of the console's export, apps/donations/exports.py; the
-README lists them), streamed with a server-side cursor: memory stays flat however many
+README lists them), streamed in chunks (keyset pagination): memory stays flat however many
 rows. A progress bar is drawn on stderr when it is a terminal.
 """
 
