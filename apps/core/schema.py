@@ -208,7 +208,10 @@ class AutoSchema(SpectacularAutoSchema):
         auths: list[dict[str, Any]] = super().get_auth()
         if {} not in auths and self._anonymous_allowed():
             auths.append({})
-        return auths
+        # An operation that reads no token at all (register, login, categories...) lists
+        # no `security`: `[{}]` means the same in OpenAPI, but generated clients
+        # (openapi-python-client) take any `security` list as needing a signed-in client.
+        return [] if auths == [{}] else auths
 
     def get_operation_id(self) -> str:
         words = [token.replace("-", "_") for token in self._tokenize_path()] or ["root"]
