@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import math
 import os
 import platform
 import re
@@ -93,17 +94,23 @@ def parse_args() -> argparse.Namespace:
     add(
         "--settle-count",
         type=int,
-        default=_env("settle_count", 600),
+        default=_env("settle_count", 500),
         help="donations per settlement throughput case",
     )
-    add("--settle-timeout", type=float, default=_env("settle_timeout", 60.0))
-    add("--drain-timeout", type=float, default=_env("drain_timeout", 180.0))
+    add("--settle-timeout", type=float, default=_env("settle_timeout", 45.0))
+    add("--drain-timeout", type=float, default=_env("drain_timeout", 150.0))
     add("--max-intake-bodies", type=int, default=_env("max_intake_bodies", 6000))
     add(
         "--export-timeout",
         type=float,
-        default=_env("export_timeout", 150.0),
+        default=_env("export_timeout", 120.0),
         help="stop export_donations after this long and report the rate so far",
+    )
+    add(
+        "--gunicorn-max-requests",
+        default=_env("gunicorn_max_requests", "0"),
+        help="GUNICORN_MAX_REQUESTS for the run: 0 (default) turns worker recycling off, "
+        "'deployed' keeps gunicorn.conf.py's value (see bench/README.md)",
     )
     add("--keep-db", action="store_true", default=_env("keep_db", False))
     add("--results", default=_env("results", str(BENCH / "results.md")))
@@ -136,6 +143,23 @@ class Procs:
                 raise BenchError(
                     f"{name} exited with {proc.returncode}; see {self.logdir / (name + '.log')}"
                 )
+
+    def stop(self, name: str) -> None:
+        """Stop one child (SIGTERM to its group: Celery's warm shutdown finishes its tasks)."""
+        for entry in list(self.started):
+            if entry[0] != name:
+                continue
+            proc = entry[1]
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            self.started.remove(entry)
+            print(f"  stopped {name}")
 
     def stop_all(self) -> None:
         for _name, proc in reversed(self.started):
@@ -338,11 +362,23 @@ class Runner:
             raise BenchError(f"wrk failed: {done.stderr or done.stdout}")
         return parse_wrk(done.stdout, connections)
 
+    def boots(self) -> int:
+        """gunicorn workers (re)started so far: recycling stalls a case while they load."""
+        with suppress(OSError):
+            return (self.workdir / "web.log").read_text(errors="replace").count("Booting worker")
+        return 0
+
     def case(self, name: str, load: Load, *, warmup: bool = True) -> Result:
         if warmup and self.args.warmup > 0:
             self.wrk(load, self.args.warmup)
+        before = self.boots()
         result = self.wrk(load, self.args.duration)
         result.name = name
+        restarted = self.boots() - before
+        if restarted:
+            result.note = "; ".join(
+                n for n in (result.note, f"{restarted} gunicorn worker(s) restarted meanwhile") if n
+            )
         return result
 
 
@@ -471,6 +507,8 @@ def app_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
         PORT=str(args.port),
         PYTHONUNBUFFERED="1",
     )
+    if args.gunicorn_max_requests != "deployed":
+        env["GUNICORN_MAX_REQUESTS"] = str(int(args.gunicorn_max_requests))
     env.pop("SENTRY_DSN", None)
     env.pop("HIGHLIGHT_PROJECT_ID", None)
     return env
@@ -847,15 +885,18 @@ def run(
             record(r)
 
     with phase(phases, "settlement throughput"):
-        set_latency(args, args.latency_ms)
+        set_latency(args, 0)
+        drain(args, report, phases, "drain before settlement (verify latency 0)", quick=True)
         for hot in (False, True):
             name = f"settlement, {'hot (one campaign)' if hot else 'spread'} (verify {int(args.latency_ms)} ms)"  # noqa: E501
             if not wanted("settlement"):
                 continue
             refs = make_pending(seeded, args.settle_count, hot=hot)
+            set_latency(args, args.latency_ms)
             results.append(settle_case(args, runner, name, refs, seeded.pending_serial))
             by_name[name] = results[-1]
-            drain(args, report, phases, f"drain after {name}", quick=True)
+            set_latency(args, 0)  # catch up quickly before the next case
+            drain(args, report, phases, f"drain after {name} (verify latency 0)", quick=True)
 
     with phase(phases, "cases: webhook intake"):
         bare_rps = by_name["bare"].rps if "bare" in by_name else 500
@@ -890,8 +931,13 @@ def run(
 
     set_latency(args, 0)
     drain(args, report, phases, "drain (verify latency 0)", quick=False)
+    with phase(phases, "memory"):
+        report["memory"] = memory_report(procs)
+    # The checks and the export see a quiet database: whatever the worker had not done
+    # by the end of the drain stays undone (reported), rather than racing the checks.
+    procs.check_alive()
+    procs.stop("worker")
     with phase(phases, "checks: ledger_check, exactly once"):
-        procs.check_alive()
         from django.db import connections
 
         connections.close_all()
@@ -907,8 +953,6 @@ def run(
         if wanted("export"):
             report["export"] = export_case(env, workdir, args.export_timeout)
 
-    with phase(phases, "memory"):
-        report["memory"] = memory_report(procs)
     report["seeded"] = seeded
     return report
 
@@ -991,7 +1035,7 @@ def settle_case(
     for t in threads:
         t.join()
     connections.close_all()
-    elapsed = max(0.001, last_change - started)
+    elapsed = max(0.001, (last_change if credited else time.monotonic()) - started)
     rate = credited / elapsed
     r = Result(
         name=name,
@@ -1022,6 +1066,20 @@ def delivered() -> list[str]:
     )
 
 
+def queue_length(args: argparse.Namespace) -> int:
+    """Tasks waiting in the broker (every Celery queue's list in the bench's Redis db). The
+    receipts a settlement sends queue behind it on the same worker: the next case must not
+    start behind them."""
+    import redis
+
+    client = redis.Redis.from_url(f"{args.redis_url}/{args.redis_db}")
+    total = 0
+    for key in client.scan_iter(count=1000):
+        if client.type(key) == b"list":
+            total += int(client.llen(key))
+    return total
+
+
 def drain(
     args: argparse.Namespace,
     report: dict[str, Any],
@@ -1031,20 +1089,19 @@ def drain(
 ) -> None:
     """Wait until every donation with an accepted charge.success is credited."""
     references = delivered()
-    if not references:
-        return
     started = time.monotonic()
     timeout = args.settle_timeout if quick else args.drain_timeout
-    credited = 0
+    credited = queued = 0
     while time.monotonic() - started < timeout:
         credited = _credited(references)
-        if credited >= len(references):
+        queued = queue_length(args)
+        if credited >= len(references) and queued == 0:
             break
         time.sleep(1)
     phases[name] = time.monotonic() - started
     report["notes"].append(
         f"{name}: {credited} of {len(references)} delivered donations "
-        f"credited after {phases[name]:.0f}s"
+        f"credited after {phases[name]:.0f}s, {queued} task(s) still queued"
     )
     print(f"   {report['notes'][-1]}", flush=True)
 
@@ -1257,7 +1314,8 @@ def write_results(
         "|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in report["results"]:
-        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        # Rounded down, so that a ratio shown as the target meets it.
+        ratio = f"{math.floor(r.ratio * 100) / 100:.2f}" if r.ratio is not None else ""
         if r.ratio is not None and r.ratio_to and r.ratio_to != "bare":
             ratio += f" (of {r.ratio_to})"
         conns = (
@@ -1293,7 +1351,11 @@ def write_results(
         lines.append(
             f"| gunicorn worker memory after the run | | | | | | < 150 MB | {_yes(hwm < 150)} | "
             f"largest of {len(web['children'])} workers: RSS {worst:.0f} MB, peak {hwm:.0f} MB "
-            f"(workers recycle after max_requests) |"
+            + (
+                "(recycling off for the run) |"
+                if args.gunicorn_max_requests == "0"
+                else "(workers recycle after max_requests: peak since the worker started) |"
+            )
         )
     worker = mem.get("worker", {})
     if worker:
