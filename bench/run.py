@@ -418,7 +418,9 @@ def main() -> int:
     def on_signal(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Both, explicitly: a shell that starts the run in the background ignores SIGINT.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     print(f"bench: logs and scripts in {workdir}")
     try:
         report = run(args, procs, workdir, phases, state)
@@ -896,7 +898,13 @@ def run(
             results.append(settle_case(args, runner, name, refs, seeded.pending_serial))
             by_name[name] = results[-1]
             set_latency(args, 0)  # catch up quickly before the next case
-            drain(args, report, phases, f"drain after {name} (verify latency 0)", quick=True)
+            drain(
+                args,
+                report,
+                phases,
+                f"drain after the {'hot' if hot else 'spread'} settlement case (verify latency 0)",
+                quick=True,
+            )
 
     with phase(phases, "cases: webhook intake"):
         bare_rps = by_name["bare"].rps if "bare" in by_name else 500
@@ -1257,9 +1265,13 @@ def machine() -> dict[str, str]:
 
         info["redis"] = redis.Redis.from_url(os.environ["REDIS_URL"]).info()["redis_version"]
     with suppress(Exception):
-        info["wrk"] = subprocess.run(  # noqa: S603
-            [shutil.which("wrk") or "wrk", "-v"], capture_output=True, text=True, check=False
-        ).stdout.split("\n")[0]
+        info["wrk"] = (
+            subprocess.run(  # noqa: S603
+                [shutil.which("wrk") or "wrk", "-v"], capture_output=True, text=True, check=False
+            )
+            .stdout.split(" [")[0]
+            .removeprefix("wrk ")
+        )
     with suppress(Exception):
         info["load average at the end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return info
