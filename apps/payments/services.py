@@ -7,7 +7,8 @@ it stores the event and, after commit, enqueues `process_paystack_event`, which 
 Deduplication: one row per distinct raw body (SHA-256, unique). Paystack redelivers an
 event until it gets a 200; a byte-identical redelivery bumps `deliveries` on the stored
 row (and re-enqueues it if it is still pending or failed) instead of adding a row. A new
-body costs one statement (an upsert on the digest) and the enqueue (issue 15).
+body costs two statements (an insert that ignores a conflict on the digest, then
+whose row it is) and the enqueue (issue 15).
 Handlers stay responsible for idempotency: the same change can arrive in two bodies.
 
 Applying is claimed, not locked: the handler runs outside any transaction of ours, so
@@ -84,17 +85,15 @@ def paystack_event_record(
         processed_at=None if handled else now,
         error="" if handled else "No handler is registered for this event type.",
     )
-    # The common case, a new body, is ONE statement (INSERT ... ON CONFLICT (body_sha256)
-    # DO UPDATE ... RETURNING id): no transaction of its own, no savepoint. The returned
-    # id is ours if the row is new; a redelivery returns the stored row's id.
+    # The common case, a new body, is two statements in autocommit (INSERT ... ON
+    # CONFLICT (body_sha256) DO NOTHING, then which row holds the digest): no transaction
+    # of its own, no savepoint. A redelivery finds another row's id.
     ours = fresh.pk
-    PaystackEvent.objects.bulk_create(
-        [fresh],
-        update_conflicts=True,
-        unique_fields=["body_sha256"],
-        update_fields=["last_received_at"],
+    PaystackEvent.objects.bulk_create([fresh], ignore_conflicts=True)
+    created = (
+        PaystackEvent.objects.filter(body_sha256=digest).values_list("pk", flat=True).first()
+        == ours
     )
-    created = fresh.pk == ours
     if created:
         event = fresh
         if event.outcome in _OPEN:

@@ -25,6 +25,10 @@ the broker and cache (flushed: give it a database of its own, e.g. redis://.../1
    `donation:<id>:succeeded` posting, raised amounts and donor counts match the
    donations; prints the worker's resident memory (its process tree, from /proc).
 
+`--credit-only B`: instead of the worker, the credit step alone (what holds the campaign's
+row lock) on the seeded donations in this process, in batches of B, one after another:
+milliseconds per donation. B=1 is one transaction per donation, as before batching.
+
 `--intake`: instead, N signed charge.success posts against N GETs of a bare DRF view
 (20 small objects) through the same middleware, one thread, in this process: the ratio
 of their rates.
@@ -35,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -338,6 +341,45 @@ def _intake(count: int) -> None:
     print(f"intake ratio: {webhook / bare:.2f}")
 
 
+def _credit_only(references: list[str], size: int) -> None:
+    from django.utils import timezone
+
+    from apps.donations.models import Donation
+    from apps.donations.services.settlement import _Pending, _settle_batch
+    from apps.payments.paystack import TransactionVerification
+
+    donations = {d.reference: d for d in Donation.objects.filter(reference__in=references)}
+    items = [
+        _Pending(
+            donation=donations[ref],
+            verification=TransactionVerification(
+                id=1,
+                reference=ref,
+                status="success",
+                amount=donations[ref].charged_amount,
+                currency="NGN",
+                paid_at=timezone.now(),
+                channel="card",
+                gateway_response="Successful",
+                fees=0,
+                customer_email="",
+                metadata={},
+            ),
+            source="webhook",
+        )
+        for ref in references
+    ]
+    started = time.perf_counter()
+    for i in range(0, len(items), size):
+        _settle_batch(items[i : i + size])
+    elapsed = time.perf_counter() - started
+    errors = [item.error for item in items if item.error]
+    print(
+        f"credit step, batches of {size}: {elapsed / len(items) * 1000:.2f} ms per donation "
+        f"({len(items) / elapsed:.0f} donations/s on one campaign row), errors={errors[:3]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--donations", type=int, default=1500)
@@ -347,6 +389,7 @@ def main() -> None:
     parser.add_argument("--worker-cmd", default=None, help="default: the Procfile's worker:")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--intake", action="store_true", help="webhook intake ratio only")
+    parser.add_argument("--credit-only", type=int, default=0, metavar="B")
     parser.add_argument("--intake-count", type=int, default=2000)
     args = parser.parse_args()
 
@@ -372,7 +415,7 @@ def main() -> None:
     _recreate_database(admin_url)
     python = sys.executable
     for command in (["migrate", "--noinput", "-v0"], ["seed"]):
-        subprocess.run(
+        subprocess.run(  # noqa: S603
             [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
         )
     import django
@@ -387,12 +430,22 @@ def main() -> None:
         return
 
     references = _seed(args.campaigns, args.donations, paystack)
+    if args.credit_only:
+        _credit_only(references, args.credit_only)
+        problems = _check(references)
+        print(
+            "checks: "
+            + ("ledger_check passes, each donation credited once" if not problems else "")
+        )
+        for problem in problems:
+            print(f"  PROBLEM {problem}")
+        return
     bodies = [_charge_success(ref, paystack.amounts[ref][0]) for ref in references]
     worker_cmd = args.worker_cmd or _procfile_worker()
     print(f"worker: {worker_cmd}")
     log = open(ROOT / "var" / "settlement_probe_worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        ["bash", "-c", f"exec {worker_cmd}"],
+    worker = subprocess.Popen(  # noqa: S603
+        ["bash", "-c", f"exec {worker_cmd}"],  # noqa: S607
         cwd=ROOT,
         env={**env, "PATH": f"{Path(python).parent}:{env.get('PATH', '')}"},
         stdout=log,
@@ -440,7 +493,8 @@ def _run(args, worker, references, bodies, paystack) -> None:
         f"{elapsed:.1f} s: {done / elapsed:.0f} donations/s "
         f"(verify {args.latency * 1000:.0f} ms, {paystack.verifies} verify calls)"
     )
-    print(f"worker CPU: {(_cpu_seconds(worker.pid) - cpu_before) / max(done, 1) * 1000:.1f} ms/donation")
+    cpu = (_cpu_seconds(worker.pid) - cpu_before) / max(done, 1) * 1000
+    print(f"worker CPU: {cpu:.1f} ms per donation (settlement and its notifications)")
     time.sleep(1)
     print(f"worker RSS after the run: {_rss_mb(worker.pid):.0f} MB")
     problems = _check(references)

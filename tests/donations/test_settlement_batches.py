@@ -45,6 +45,10 @@ def paid_many(start, paystack, campaign):
     return donations
 
 
+def _pending(donations):
+    return [_Pending(donation=d, verification=v, source="webhook") for d, v in _verified(donations)]
+
+
 def _verified(donations):
     client = get_paystack_client()
     return [(d, client.verify_transaction(d.reference)) for d in donations]
@@ -128,8 +132,7 @@ def test_one_batch_settles_many_donations_of_one_campaign_as_one_at_a_time_would
 ):
     """The same donations credited in one batch (twice over: the second copy of each is
     a duplicate) and one at a time elsewhere give the same campaign."""
-    items = [_Pending(donation=d, verification=v, source="webhook") for d, v in _verified(paid_many)]
-    again = [_Pending(donation=d, verification=v, source="webhook") for d, v in _verified(paid_many)]
+    items, again = _pending(paid_many), _pending(paid_many)
 
     _settle_batch(items + again)
 
@@ -137,9 +140,7 @@ def test_one_batch_settles_many_donations_of_one_campaign_as_one_at_a_time_would
     assert [item.result() for item in again] == ["duplicate"] * COUNT
     assert_exact(campaign, paid_many)
     # The per-donor rows: one per named donor, one per anonymous gift.
-    assert DonorAggregate.objects.filter(campaign=campaign).count() == len(
-        _expected(paid_many)[2]
-    )
+    assert DonorAggregate.objects.filter(campaign=campaign).count() == len(_expected(paid_many)[2])
 
 
 def test_a_batch_with_a_donation_the_ledger_refuses_credits_the_others(paid_many, campaign):
@@ -148,7 +149,7 @@ def test_a_batch_with_a_donation_the_ledger_refuses_credits_the_others(paid_many
     # the ledger refuses its posting.
     Donation.objects.filter(pk=bad.pk).update(net_campaign=bad.net_campaign - 1)
     bad.refresh_from_db()
-    items = [_Pending(donation=d, verification=v, source="webhook") for d, v in _verified(paid_many)]
+    items = _pending(paid_many)
 
     _settle_batch(items)
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -192,12 +193,17 @@ class _Combiner:
                 self._busy = True
                 size = max(1, int(settings.SETTLEMENT_BATCH_MAX))
                 batch, self._queue = self._queue[:size], self._queue[size:]
+            started = time.perf_counter()
             try:
                 _settle_batch(batch)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+            logger.debug(
+                "settlement batch",
+                extra={"size": len(batch), "ms": (time.perf_counter() - started) * 1000},
+            )
 
 
 _COMBINER = _Combiner()
