@@ -7,8 +7,7 @@ it stores the event and, after commit, enqueues `process_paystack_event`, which 
 Deduplication: one row per distinct raw body (SHA-256, unique). Paystack redelivers an
 event until it gets a 200; a byte-identical redelivery bumps `deliveries` on the stored
 row (and re-enqueues it if it is still pending or failed) instead of adding a row. A new
-body costs two statements (an insert that ignores a conflict on the digest, then
-whose row it is) and the enqueue (issue 15).
+body costs one statement (the insert, in autocommit) and the enqueue (issue 15).
 Handlers stay responsible for idempotency: the same change can arrive in two bodies.
 
 Applying is claimed, not locked: the handler runs outside any transaction of ours, so
@@ -24,11 +23,12 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -85,15 +85,15 @@ def paystack_event_record(
         processed_at=None if handled else now,
         error="" if handled else "No handler is registered for this event type.",
     )
-    # The common case, a new body, is two statements in autocommit (INSERT ... ON
-    # CONFLICT (body_sha256) DO NOTHING, then which row holds the digest): no transaction
-    # of its own, no savepoint. A redelivery finds another row's id.
-    ours = fresh.pk
-    PaystackEvent.objects.bulk_create([fresh], ignore_conflicts=True)
-    created = (
-        PaystackEvent.objects.filter(body_sha256=digest).values_list("pk", flat=True).first()
-        == ours
-    )
+    # The common case, a new body, is ONE statement: the INSERT, in autocommit (no
+    # BEGIN/COMMIT of its own, no savepoint). The unique digest refuses a redelivery.
+    # Inside a caller's transaction a savepoint keeps that refusal from breaking it.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            fresh.save(force_insert=True)
+        created = True
+    except IntegrityError:
+        created = False
     if created:
         event = fresh
         if event.outcome in _OPEN:
