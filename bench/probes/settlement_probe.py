@@ -37,6 +37,7 @@ of their rates.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -456,12 +457,28 @@ def main() -> None:
         _run(args, worker, references, bodies, paystack)
     finally:
         worker.send_signal(signal.SIGTERM)  # Celery's warm shutdown
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        _stop_group(worker.pid)
         log.close()
         paystack.shutdown()
+
+
+def _stop_group(pgid: int) -> None:
+    """Whatever the worker command left in its process group (a `--worker-cmd` starting
+    two workers in the background, say): SIGTERM, then SIGKILL after 30 s."""
+    for sig, grace in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 0.0)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.5)
 
 
 def _run(args, worker, references, bodies, paystack) -> None:
