@@ -123,9 +123,14 @@ def donation_settle_charge(
     problem = _verification_problem(donation, verification)
     if problem:
         return flag_for_review(donation, problem, source=source)
-    outcome = _COMBINER.settle(
-        _Pending(donation=donation, verification=verification, source=source)
-    )
+    pending = _Pending(donation=donation, verification=verification, source=source)
+    if transaction.get_connection().in_atomic_block:
+        # The caller's transaction must hold its own settlement: no combining (a batch
+        # led from here would put other threads' donations in it too).
+        _settle_batch([pending])
+        outcome = pending.result()
+    else:
+        outcome = _COMBINER.settle(pending)
     if outcome == Outcome.APPLIED:
         # Committed: the receipt and the organiser's notice, from this thread (in
         # parallel with the others, not one after another by the thread that settled).
