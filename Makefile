@@ -80,8 +80,9 @@ bench: install services
 	@bash bench/install_wrk.sh
 	$(PY) bench/run.py
 
+# As deployed (Procfile): a threads pool, settlement waits on Paystack (bench/README.md).
 worker: install
-	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO
+	$(VENV)/bin/celery -A krogiving worker --loglevel=INFO --pool=threads --concurrency=$${WORKER_CONCURRENCY:-32}
 
 beat: install
 	$(PY) manage.py install_schedule

@@ -438,6 +438,9 @@ DONATION_MAX_AMOUNTS = parse_amounts(
 DONATION_VERIFY_GRACE_SECONDS = env.int("DONATION_VERIFY_GRACE_SECONDS", default=15)
 # The reconciler settles or abandons donations still pending after this long.
 DONATION_ABANDON_AFTER_MINUTES = env.int("DONATION_ABANDON_AFTER_MINUTES", default=60)
+# Most settlements one transaction credits when many wait at once in a worker process
+# (apps/donations/services/settlement.py, the combiner).
+SETTLEMENT_BATCH_MAX = env.int("SETTLEMENT_BATCH_MAX", default=50)
 # Where Paystack sends the donor after paying ("{reference}" is replaced; Paystack adds
 # ?trxref=&reference=). Default FRONT_END_URL/donations/{reference} when FRONT_END_URL is
 # set; empty: no callback_url is sent, so Paystack uses the dashboard's callback URL and

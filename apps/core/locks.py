@@ -62,6 +62,13 @@ def lock_donation(pk: Any) -> Any:
     return _one("donations.Donation", pk)
 
 
+def lock_donations(pks: Iterable[Any]) -> dict[Any, Any]:
+    """Donations by primary key, locked in one query in primary-key order (a batched
+    settlement); the donor is fetched with them."""
+    rows = _for_update("donations.Donation").select_related("donor").filter(pk__in=list(pks))
+    return {row.pk: row for row in rows.order_by("pk")}
+
+
 def lock_refunds(*, donation_id: Any) -> list[Any]:
     """Every refund of one donation, in primary-key order."""
     return _many("donations.DonationRefund", donation_id=donation_id)
@@ -81,6 +88,11 @@ def lock_withdrawals(pks: Iterable[Any]) -> list[Any]:
 
 def lock_campaign(pk: Any) -> Any:
     return _one("campaigns.Campaign", pk)
+
+
+def lock_campaigns(pks: Iterable[Any]) -> dict[Any, Any]:
+    """Campaigns by primary key, locked in one query in primary-key order."""
+    return {row.pk: row for row in _many("campaigns.Campaign", pk__in=list(pks))}
 
 
 def lock_campaign_media(pk: Any) -> Any | None:
@@ -115,6 +127,16 @@ def lock_donor_aggregate(*, campaign_id: Any, donor_key: str) -> Any | None:
         _for_update("donations.DonorAggregate")
         .filter(campaign_id=campaign_id, donor_key=donor_key)
         .first()
+    )
+
+
+def lock_donor_aggregates(*, campaign_ids: Iterable[Any], donor_keys: Iterable[str]) -> list[Any]:
+    """The donor aggregate rows of these campaigns with these keys, locked in primary-key
+    order (a batched settlement; the campaigns are locked already)."""
+    return _many(
+        "donations.DonorAggregate",
+        campaign_id__in=list(campaign_ids),
+        donor_key__in=list(donor_keys),
     )
 
 

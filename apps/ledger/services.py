@@ -36,18 +36,19 @@ except `charged_amount`:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign
 from apps.core.errors import Conflict, InvalidInput
-from apps.core.locks import lock_accounts, lock_campaign
+from apps.core.locks import lock_accounts, lock_campaigns
 from apps.currency.models import Currency
 
 from .models import CAMPAIGN_KINDS, Account, AccountKind, Entry, LedgerTransaction, TransactionKind
@@ -144,6 +145,16 @@ def _insufficient(account: Account, needed: int) -> InsufficientFunds:
     )
 
 
+@dataclass(frozen=True)
+class _Posting:
+    reference: str
+    kind: str
+    campaign: Campaign
+    lines: list[_Line]
+    raised_delta: int = 0
+    memo: dict[str, Any] | None = None
+
+
 def _post(
     *,
     reference: str,
@@ -154,82 +165,162 @@ def _post(
     memo: dict[str, Any] | None = None,
 ) -> LedgerTransaction:
     """Record one balanced transaction, once per reference. See the module docstring."""
-    lines = [line for line in lines if line.amount != 0]
-    totals: dict[str, int] = defaultdict(int)
-    for line in lines:
-        totals[line.currency] += line.amount
-    if not lines or any(totals.values()):
-        # Our own arithmetic is wrong; the database trigger would refuse it at commit.
-        raise RuntimeError(f"unbalanced ledger posting {reference}: {dict(totals)}")
+    return _post_many([_Posting(reference, kind, campaign, lines, raised_delta, memo)])[0]
 
-    found = _existing(reference, kind=kind, campaign_id=campaign.pk)
-    if found is not None:
-        return found
+
+def _post_many(postings: list[_Posting]) -> list[LedgerTransaction]:
+    """Record balanced transactions, each once per reference, in one go: the campaigns
+    locked in primary-key order, the references inserted in one statement, the accounts
+    locked in one query, the entries inserted in one statement, each account and each
+    campaign changed once by the sum of its deltas. A batched settlement posts many
+    donations of one (hot) campaign this way; one posting is a batch of one.
+
+    Returns each posting's transaction, in order: the first one for a reference posted
+    before (or earlier in this batch)."""
+    postings = [
+        _Posting(
+            p.reference,
+            p.kind,
+            p.campaign,
+            [x for x in p.lines if x.amount != 0],
+            p.raised_delta,
+            p.memo,
+        )
+        for p in postings
+    ]
+    for posting in postings:
+        totals: dict[str, int] = defaultdict(int)
+        for line in posting.lines:
+            totals[line.currency] += line.amount
+        if not posting.lines or any(totals.values()):
+            # Our own arithmetic is wrong; the database trigger would refuse it at commit.
+            raise RuntimeError(f"unbalanced ledger posting {posting.reference}: {dict(totals)}")
+
+    results: dict[str, LedgerTransaction] = {}
+    _find_existing(postings, results)
+    if all(p.reference in results for p in postings):
+        return [results[p.reference] for p in postings]
 
     with transaction.atomic():
-        locked_campaign = lock_campaign(campaign.pk)
-        try:
-            with transaction.atomic():
-                posted = LedgerTransaction.objects.create(
-                    reference=reference,
-                    kind=kind,
-                    campaign=locked_campaign,
-                    raised_delta=raised_delta,
-                    memo=memo or {},
+        locked_campaigns = lock_campaigns({p.campaign.pk for p in postings})
+        while True:
+            todo: dict[str, _Posting] = {}
+            for posting in postings:
+                if posting.reference not in results:
+                    todo.setdefault(posting.reference, posting)
+            if not todo:
+                break
+            new = [
+                LedgerTransaction(
+                    reference=p.reference,
+                    kind=p.kind,
+                    campaign=locked_campaigns[p.campaign.pk],
+                    raised_delta=p.raised_delta,
+                    memo=p.memo or {},
                 )
-        except IntegrityError:
-            # Another request posted this reference first and has committed.
-            found = _existing(reference, kind=kind, campaign_id=campaign.pk)
-            if found is None:
-                raise
-            return found
+                for p in todo.values()
+            ]
+            try:
+                with transaction.atomic():
+                    LedgerTransaction.objects.bulk_create(new)
+            except IntegrityError:
+                # Another request posted one of these references first and has committed:
+                # it is a replay now; post the rest.
+                if not _find_existing(list(todo.values()), results):
+                    raise
+                continue
+            for posted in new:
+                results[posted.reference] = posted
+            _apply(list(todo.values()), {t.reference: t for t in new}, locked_campaigns)
+            break
+    return [results[p.reference] for p in postings]
 
-        by_key: dict[tuple[str, str, str], Account] = {}
-        for line in sorted(lines, key=lambda line: line.key):
-            if line.key not in by_key:
-                by_key[line.key], _ = Account.objects.get_or_create(
-                    kind=line.kind, campaign_id=line.campaign_id, currency_id=line.currency
-                )
-        locked = lock_accounts(account.pk for account in by_key.values())
 
-        deltas: dict[UUID, int] = defaultdict(int)
-        for line in lines:
-            deltas[by_key[line.key].pk] += line.amount
-        for pk, delta in deltas.items():
-            account = locked[pk]
-            if account.kind in CAMPAIGN_KINDS and account.balance + delta < 0:
-                raise _insufficient(account, -delta)
-        new_raised = locked_campaign.raised_amount + raised_delta
-        if new_raised < 0:
+def _find_existing(postings: list[_Posting], results: dict[str, LedgerTransaction]) -> int:
+    """Put the transactions already posted for these references in `results` (refusing a
+    reference used for another kind or campaign); how many were found."""
+    wanted = {p.reference: p for p in postings if p.reference not in results}
+    found = 0
+    for existing in LedgerTransaction.objects.filter(reference__in=list(wanted)):
+        posting = wanted[existing.reference]
+        if existing.kind != posting.kind or existing.campaign_id != posting.campaign.pk:
             raise Conflict(
-                f"The campaign has raised {locked_campaign.raised_amount}; "
-                f"{-raised_delta} cannot be taken off it.",
+                f"The ledger reference {existing.reference!r} was already used for a "
+                f"{existing.kind} posting of another campaign or kind.",
+                code="ledger_reference_conflict",
+            )
+        results[existing.reference] = existing
+        found += 1
+    return found
+
+
+def _apply(
+    postings: list[_Posting],
+    posted: dict[str, LedgerTransaction],
+    locked_campaigns: dict[Any, Campaign],
+) -> None:
+    """The entries and balances of freshly inserted transactions (inside _post_many)."""
+    keys = sorted({line.key for p in postings for line in p.lines})
+    by_key: dict[tuple[str, str, str], Account] = {}
+    wanted = set(keys)
+    for account in Account.objects.filter(
+        kind__in={k[0] for k in keys}, currency_id__in={k[2] for k in keys}
+    ).filter(Q(campaign__isnull=True) | Q(campaign_id__in={p.campaign.pk for p in postings})):
+        key = (account.kind, str(account.campaign_id or ""), account.currency_id)
+        if key in wanted:
+            by_key[key] = account
+    for line in sorted((line for p in postings for line in p.lines), key=lambda x: x.key):
+        if line.key not in by_key:
+            by_key[line.key], _ = Account.objects.get_or_create(
+                kind=line.kind, campaign_id=line.campaign_id, currency_id=line.currency
+            )
+    locked = lock_accounts(account.pk for account in by_key.values())
+
+    deltas: dict[UUID, int] = defaultdict(int)
+    raised: dict[Any, int] = defaultdict(int)
+    for posting in postings:
+        for line in posting.lines:
+            pk = by_key[line.key].pk
+            deltas[pk] += line.amount
+            account = locked[pk]
+            # Checked after each posting in order: a batch is refused where the same
+            # postings one by one would be.
+            if account.kind in CAMPAIGN_KINDS and account.balance + deltas[pk] < 0:
+                raise _insufficient(account, -line.amount)
+        campaign = locked_campaigns[posting.campaign.pk]
+        before = campaign.raised_amount + raised[campaign.pk]
+        raised[campaign.pk] += posting.raised_delta
+        if before + posting.raised_delta < 0:
+            raise Conflict(
+                f"The campaign has raised {before}; "
+                f"{-posting.raised_delta} cannot be taken off it.",
                 code="raised_amount_too_low",
             )
 
-        # One INSERT statement, so the entries balance even under SET CONSTRAINTS IMMEDIATE.
-        Entry.objects.bulk_create(
-            Entry(
-                transaction=posted,
-                account_id=by_key[line.key].pk,
-                amount=line.amount,
-                currency_id=line.currency,
-            )
-            for line in lines
+    # One INSERT statement, so the entries balance even under SET CONSTRAINTS IMMEDIATE.
+    Entry.objects.bulk_create(
+        Entry(
+            transaction=posted[posting.reference],
+            account_id=by_key[line.key].pk,
+            amount=line.amount,
+            currency_id=line.currency,
         )
-        now = timezone.now()
-        for pk in sorted(deltas):
-            if deltas[pk]:
-                Account.objects.filter(pk=pk).update(
-                    balance=F("balance") + deltas[pk], updated_at=now
-                )
-        if raised_delta:
-            Campaign.objects.filter(pk=campaign.pk).update(
-                raised_amount=F("raised_amount") + raised_delta
+        for posting in postings
+        for line in posting.lines
+    )
+    now = timezone.now()
+    for pk in sorted(deltas):
+        if deltas[pk]:
+            Account.objects.filter(pk=pk).update(balance=F("balance") + deltas[pk], updated_at=now)
+    for campaign_pk in sorted(raised):
+        if raised[campaign_pk]:
+            Campaign.objects.filter(pk=campaign_pk).update(
+                raised_amount=F("raised_amount") + raised[campaign_pk]
             )
-            # The caller's instance shows what was committed with the posting.
-            campaign.raised_amount = new_raised
-    return posted
+    # The callers' instances show what was committed with the postings.
+    for posting in postings:
+        campaign = locked_campaigns[posting.campaign.pk]
+        posting.campaign.raised_amount = campaign.raised_amount + raised[campaign.pk]
 
 
 # --- postings -------------------------------------------------------------------------------
@@ -248,6 +339,49 @@ def ledger_post_donation_succeeded(
     fx_rate: Decimal | str | None = None,
     memo: dict[str, Any] | None = None,
 ) -> LedgerTransaction:
+    """Money came in through Paystack: see `_donation_posting`. Raises the campaign's
+    raised_amount by `gift`."""
+    return _post_many(
+        [
+            _donation_posting(
+                reference=reference,
+                campaign=campaign,
+                charged_amount=charged_amount,
+                charged_currency=charged_currency,
+                gift=gift,
+                fee=fee,
+                tip=tip,
+                net_to_campaign=net_to_campaign,
+                fx_rate=fx_rate,
+                memo=memo,
+            )
+        ]
+    )[0]
+
+
+def ledger_post_donations_succeeded(
+    donations: Sequence[Mapping[str, Any]],
+) -> list[LedgerTransaction]:
+    """Many `ledger_post_donation_succeeded` at once (each mapping holds its keyword
+    arguments), with one lock of each campaign and account, one insert of the
+    transactions and one of the entries (a batched settlement). All or nothing: any
+    refusal raises and the caller's transaction rolls back. The transactions, in order."""
+    return _post_many([_donation_posting(**item) for item in donations])
+
+
+def _donation_posting(
+    *,
+    reference: str,
+    campaign: Campaign,
+    charged_amount: int,
+    charged_currency: Currency | str,
+    gift: int,
+    fee: int,
+    tip: int,
+    net_to_campaign: int,
+    fx_rate: Decimal | str | None = None,
+    memo: dict[str, Any] | None = None,
+) -> _Posting:
     """Money came in through Paystack: credit the campaign, the platform fee and the tip.
 
     Debit Paystack clearing with what was charged, in the charged currency; credit the
@@ -309,7 +443,7 @@ def ledger_post_donation_succeeded(
         "fee_covered": fee_covered,
         "fx_rate": str(rate) if rate is not None else None,
     }
-    return _post(
+    return _Posting(
         reference=reference,
         kind=TransactionKind.DONATION_SUCCEEDED,
         campaign=campaign,

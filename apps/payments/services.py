@@ -6,7 +6,8 @@ it stores the event and, after commit, enqueues `process_paystack_event`, which 
 
 Deduplication: one row per distinct raw body (SHA-256, unique). Paystack redelivers an
 event until it gets a 200; a byte-identical redelivery bumps `deliveries` on the stored
-row (and re-enqueues it if it is still pending or failed) instead of adding a row.
+row (and re-enqueues it if it is still pending or failed) instead of adding a row. A new
+body costs one statement (the insert, in autocommit) and the enqueue (issue 15).
 Handlers stay responsible for idempotency: the same change can arrive in two bodies.
 
 Applying is claimed, not locked: the handler runs outside any transaction of ours, so
@@ -22,11 +23,12 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -68,33 +70,42 @@ def paystack_event_record(
     data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
     event_type = payload["event"][:100]
     paystack_id = data.get("id")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = PaystackEvent.objects.create(
-                    event_type=event_type,
-                    reference=_event_reference(data),
-                    paystack_id="" if paystack_id is None else str(paystack_id)[:64],
-                    payload=payload,
-                    body_sha256=digest,
-                    received_at=now,
-                    last_received_at=now,
-                    source_ip=source_ip or None,
-                )
-            created = True
-        except IntegrityError:
+    handled = get_event_handler(event_type) is not None
+    fresh = PaystackEvent(
+        event_type=event_type,
+        reference=_event_reference(data),
+        paystack_id="" if paystack_id is None else str(paystack_id)[:64],
+        payload=payload,
+        body_sha256=digest,
+        received_at=now,
+        last_received_at=now,
+        source_ip=source_ip or None,
+        # An event type nobody handles is "ignored" from the start.
+        outcome=Outcome.PENDING if handled else Outcome.IGNORED,
+        processed_at=None if handled else now,
+        error="" if handled else "No handler is registered for this event type.",
+    )
+    # The common case, a new body, is ONE statement: the INSERT, in autocommit (no
+    # BEGIN/COMMIT of its own, no savepoint). The unique digest refuses a redelivery.
+    # Inside a caller's transaction a savepoint keeps that refusal from breaking it.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            fresh.save(force_insert=True)
+        created = True
+    except IntegrityError:
+        created = False
+    if created:
+        event = fresh
+        if event.outcome in _OPEN:
+            transaction.on_commit(partial(_enqueue_processing, str(event.id)))
+    else:
+        with transaction.atomic():
             event = PaystackEvent.objects.select_for_update(of=("self",)).get(body_sha256=digest)
             PaystackEvent.objects.filter(pk=event.pk).update(
                 deliveries=F("deliveries") + 1, last_received_at=now, updated_at=now
             )
-            created = False
-        if created and get_event_handler(event_type) is None:
-            event.outcome = Outcome.IGNORED
-            event.processed_at = now
-            event.error = "No handler is registered for this event type."
-            event.save(update_fields=["outcome", "processed_at", "error", "updated_at"])
-        if event.outcome in _OPEN:
-            transaction.on_commit(partial(_enqueue_processing, str(event.id)))
+            if event.outcome in _OPEN:
+                transaction.on_commit(partial(_enqueue_processing, str(event.id)))
     logger.info(
         "paystack event %s",
         "stored" if created else "redelivered",

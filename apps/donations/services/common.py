@@ -4,7 +4,7 @@ leaderboard aggregate."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.errors import InvalidInput
-from apps.core.locks import lock_donation, lock_donor_aggregate
+from apps.core.locks import lock_donation, lock_donor_aggregates
 from apps.core.timeline import timeline_entry, timeline_status_change
 
 from ..models import (
@@ -82,11 +82,21 @@ def status_change(
     type: DonationEventType,
     source: str = "",
     actor: User | None = None,
+    built: list[DonationEvent] | None = None,
     **data: Any,
 ) -> list[str]:
-    """Move a locked donation to `to` and write the timeline; the fields to save."""
+    """Move a locked donation to `to` and write the timeline (or, with `built`, append
+    the unsaved entry to it for a bulk_create); the fields to save."""
     return timeline_status_change(
-        DonationEvent, "donation", donation, to=to, type=type, source=source, actor=actor, **data
+        DonationEvent,
+        "donation",
+        donation,
+        to=to,
+        type=type,
+        source=source,
+        actor=actor,
+        built=built,
+        **data,
     )
 
 
@@ -153,47 +163,72 @@ def _owner_gave(donation: Donation) -> bool:
     )
 
 
-def aggregate_add(donation: Donation, at: datetime) -> None:
-    """Add a settled donation to its donor's leaderboard row (campaign row already locked).
+def aggregates_add(donations: Sequence[Donation]) -> None:
+    """Add settled donations, in order, to their donors' leaderboard rows (their
+    campaigns' rows already locked): the rows locked in one query, changed in memory,
+    written with one insert and one update.
 
     Named giving is grouped by email, which nobody verified: the first name given for
     an email names its row, and only the owner (signed in with that email verified) may
     rename it. A later donation under another name, not from the owner, gets a row of
     its own (`separate:<donation id>`) showing that name: knowing someone's email does
-    not let you rename their entry. A blank name never renames.
+    not let you rename their entry. A blank name never renames. Each donation's
+    `paid_at` is its time on the row.
     """
-    key = donor_key(donation)
-    name = ANONYMOUS_NAME if donation.anonymous else donation.public_name
-    row = lock_donor_aggregate(campaign_id=donation.campaign_id, donor_key=key)
-    if (
-        row is not None
-        and not donation.anonymous
-        and donation.name
-        and not _same_name(donation.name, row.display_name)
-        and not _owner_gave(donation)
-    ):
-        key, row = separate_key(donation), None
-    if row is None:
-        DonorAggregate.objects.create(
-            campaign_id=donation.campaign_id,
-            donor_key=key,
-            display_name=name[:NAME_MAX_LENGTH],
-            anonymous=donation.anonymous,
-            total=donation.gift_campaign,
-            donation_count=1,
-            first_donated_at=at,
-            last_donated_at=at,
-        )
+    if not donations:
         return
-    changes: dict[str, Any] = {
-        "total": F("total") + donation.gift_campaign,
-        "donation_count": F("donation_count") + 1,
-        "last_donated_at": max(at, row.last_donated_at),
-        "updated_at": timezone.now(),
+    rows: dict[tuple[Any, str], DonorAggregate] = {
+        (row.campaign_id, row.donor_key): row
+        for row in lock_donor_aggregates(
+            campaign_ids={d.campaign_id for d in donations},
+            donor_keys={donor_key(d) for d in donations},
+        )
     }
-    if donation.name and not donation.anonymous and _owner_gave(donation):
-        changes["display_name"] = donation.name[:NAME_MAX_LENGTH]
-    DonorAggregate.objects.filter(pk=row.pk).update(**changes)
+    created: list[DonorAggregate] = []
+    changed: dict[Any, DonorAggregate] = {}
+    now = timezone.now()
+    for donation in donations:
+        at = donation.paid_at or now
+        key = donor_key(donation)
+        row = rows.get((donation.campaign_id, key))
+        if (
+            row is not None
+            and not donation.anonymous
+            and donation.name
+            and not _same_name(donation.name, row.display_name)
+            and not _owner_gave(donation)
+        ):
+            key, row = separate_key(donation), None
+        if row is None:
+            name = ANONYMOUS_NAME if donation.anonymous else donation.public_name
+            row = DonorAggregate(
+                campaign_id=donation.campaign_id,
+                donor_key=key,
+                display_name=name[:NAME_MAX_LENGTH],
+                anonymous=donation.anonymous,
+                total=donation.gift_campaign,
+                donation_count=1,
+                first_donated_at=at,
+                last_donated_at=at,
+            )
+            rows[(donation.campaign_id, key)] = row
+            created.append(row)
+            continue
+        # The row is locked (or new in this batch): its values in memory are exact.
+        row.total += donation.gift_campaign
+        row.donation_count += 1
+        row.last_donated_at = max(at, row.last_donated_at)
+        row.updated_at = now
+        if donation.name and not donation.anonymous and _owner_gave(donation):
+            row.display_name = donation.name[:NAME_MAX_LENGTH]
+        if not row._state.adding:
+            changed[row.pk] = row
+    DonorAggregate.objects.bulk_create(created)
+    if changed:
+        DonorAggregate.objects.bulk_update(
+            list(changed.values()),
+            ["total", "donation_count", "last_donated_at", "display_name", "updated_at"],
+        )
 
 
 def aggregate_subtract(donation: Donation, *, gift: int, completes: bool) -> None:
@@ -208,6 +243,27 @@ def aggregate_subtract(donation: Donation, *, gift: int, completes: bool) -> Non
     rows = DonorAggregate.objects.filter(campaign_id=donation.campaign_id)
     if not rows.filter(donor_key=separate_key(donation)).update(**changes):
         rows.filter(donor_key=donor_key(donation)).update(**changes)
+
+
+def new_donors(donations: Sequence[Donation]) -> list[bool]:
+    """For each donation about to succeed, in order: is it its email's first counting
+    donation to its campaign? No other succeeded donation of that email to that campaign,
+    nor an earlier one of this batch. One query."""
+    seen = set(
+        Donation.objects.filter(
+            status=S.SUCCEEDED,
+            campaign_id__in={d.campaign_id for d in donations},
+            email__in={d.email for d in donations},
+        )
+        .exclude(pk__in=[d.pk for d in donations])
+        .values_list("campaign_id", "email")
+    )
+    firsts = []
+    for donation in donations:
+        pair = (donation.campaign_id, donation.email)
+        firsts.append(pair not in seen)
+        seen.add(pair)
+    return firsts
 
 
 def counts_as_donor_elsewhere(donation: Donation) -> bool:

@@ -14,6 +14,16 @@ views are dropped and the receipt and the organiser's notice are sent. A donatio
 already succeeded or refunded is left alone ("duplicate"); the row lock makes
 concurrent deliveries wait and then see it.
 
+Batches (issue 15). A worker running many settlements at once (the threads pool, each
+thread waiting on Paystack's verify) would otherwise queue them all on one campaign's row
+lock, one transaction each, when a campaign goes viral. So the last step is combined:
+the settlements waiting in one process are credited together by whichever thread gets
+there first, in ONE transaction that takes each lock once, in the same order (donations
+in primary-key order, then campaigns, donor rows, ledger accounts), posts one ledger
+transaction per donation (`donation:<id>:succeeded`, unchanged) and changes each account,
+campaign and donor row once by the exact sum. Exactness does not depend on batching: the
+rows are locked, and a batch is refused or applied whole (then retried one by one).
+
 Paystack is always called outside any transaction of ours: no row lock is held over the
 network, and on SQLite (`make run`) the sandbox serving the call can write.
 """
@@ -21,7 +31,11 @@ network, and on SQLite (`make run`) the sandbox serving the call can write.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -34,9 +48,10 @@ from django.utils import timezone
 from apps.campaigns.cache import campaign_cache_invalidate
 from apps.campaigns.models import Campaign
 from apps.core.errors import NotFound
-from apps.core.locks import lock_campaign, lock_donation
+from apps.core.locks import lock_campaigns, lock_donation, lock_donations
+from apps.core.timeline import timeline_entry_build
 from apps.currency.money import format_money
-from apps.ledger.services import ledger_post_donation_succeeded
+from apps.ledger.services import ledger_post_donations_succeeded
 from apps.payments.paystack import (
     PaystackError,
     PaystackNotFound,
@@ -44,15 +59,15 @@ from apps.payments.paystack import (
     get_paystack_client,
 )
 
-from ..models import Donation, donor_fallback_name
+from ..models import Donation, DonationEvent, donor_fallback_name
 from .common import (
     E,
     Outcome,
     S,
-    aggregate_add,
-    counts_as_donor_elsewhere,
+    aggregates_add,
     donation_event_record,
     flag_for_review,
+    new_donors,
     status_change,
 )
 
@@ -100,45 +115,185 @@ def donation_settle_charge(
     "applied": credited now. "duplicate": already succeeded or refunded. "ignored": the
     verify answer disagrees (amount, currency, status): nothing is credited, the donation
     is marked for review and an alert logged.
+
+    Concurrent settlements in one process are combined (`_COMBINER`): one thread at a
+    time settles everything waiting, in one transaction, and the others wait for their
+    outcome. See the module docstring.
     """
     problem = _verification_problem(donation, verification)
     if problem:
         return flag_for_review(donation, problem, source=source)
-
-    with transaction.atomic(durable=True):
-        locked = lock_donation(donation.pk)
-        if locked.status in (S.SUCCEEDED, S.REFUNDED):
-            _attempt(locked, source=source, outcome=Outcome.DUPLICATE, status=locked.status)
-            return Outcome.DUPLICATE
-        campaign = lock_campaign(locked.campaign_id)
-        previous = locked.status
-        if previous != S.PENDING:
-            logger.warning(
-                "a %s donation was paid after all: settling it",
-                previous,
-                extra={"donation_id": str(locked.pk), "donation_reference": locked.reference},
-            )
-        credit_locked_donation(
-            locked,
-            campaign,
-            source=source,
-            paid_at=verification.paid_at or timezone.now(),
-            channel=verification.channel or "",
-            paystack_transaction_id=verification.id,
-            event_data={"amount": verification.amount, "currency": verification.currency},
+    pending = _Pending(donation=donation, verification=verification, source=source)
+    if transaction.get_connection().in_atomic_block:
+        # The caller's transaction must hold its own settlement: no combining (a batch
+        # led from here would put other threads' donations in it too).
+        _settle_batch([pending])
+        outcome = pending.result()
+    else:
+        outcome = _COMBINER.settle(pending)
+    if outcome == Outcome.APPLIED:
+        # Committed: the receipt and the organiser's notice, from this thread (in
+        # parallel with the others, not one after another by the thread that settled).
+        logger.info(
+            "donation succeeded",
+            extra={
+                "donation_id": str(donation.pk),
+                "donation_reference": donation.reference,
+                "campaign_id": str(donation.campaign_id),
+                "gift": donation.gift_campaign,
+                "currency": donation.campaign_currency_id,
+                "via": source,
+            },
         )
-    logger.info(
-        "donation succeeded",
-        extra={
-            "donation_id": str(locked.pk),
-            "donation_reference": locked.reference,
-            "campaign_id": str(campaign.pk),
-            "gift": locked.gift_campaign,
-            "currency": locked.campaign_currency_id,
-            "via": source,
-        },
-    )
-    return Outcome.APPLIED
+        transaction.on_commit(partial(_notify_succeeded, str(donation.pk)))
+    return outcome
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A settlement waiting for its batch."""
+
+    donation: Donation
+    verification: TransactionVerification
+    source: str
+    finished: bool = False
+    outcome: Outcome | None = None
+    error: BaseException | None = None
+
+    def result(self) -> Outcome:
+        if self.error is not None:
+            raise self.error
+        assert self.outcome is not None
+        return self.outcome
+
+
+class _Combiner:
+    """Flat combining of settlements within a process (a threads-pool worker runs many
+    at once while each waits on Paystack's verify).
+
+    A thread with a settlement to make queues it; if nobody is settling, it takes up to
+    `SETTLEMENT_BATCH_MAX` queued settlements (its own among them or not: it keeps going
+    until its own is done) and settles them in ONE transaction, which locks each
+    donation, campaign, donor row and ledger account once however many donations of one
+    campaign it credits. Under no load a batch is one settlement and nobody waits; under
+    load the batch grows with the queue, so the campaign's row is locked once per batch
+    instead of once per donation. A batch that fails is settled again one donation at a
+    time, so one bad donation fails alone.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: list[_Pending] = []
+        self._busy = False
+
+    def settle(self, item: _Pending) -> Outcome:
+        with self._cond:
+            self._queue.append(item)
+        while True:
+            with self._cond:
+                while self._busy and not item.finished:
+                    self._cond.wait()
+                if item.finished:
+                    return item.result()
+                self._busy = True
+                size = max(1, int(settings.SETTLEMENT_BATCH_MAX))
+                batch, self._queue = self._queue[:size], self._queue[size:]
+            started = time.perf_counter()
+            try:
+                _settle_batch(batch)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+            logger.debug(
+                "settlement batch",
+                extra={"size": len(batch), "ms": (time.perf_counter() - started) * 1000},
+            )
+
+
+_COMBINER = _Combiner()
+
+
+def _settle_batch(batch: list[_Pending]) -> None:
+    """Settle `batch` in one transaction, or one at a time if that fails; every item
+    ends finished with its outcome or its error."""
+    try:
+        outcomes = _settle_together(batch)
+    except Exception as exc:
+        if len(batch) == 1:
+            batch[0].error = exc
+        else:
+            logger.warning("a settlement batch failed; settling one at a time: %s", exc)
+            for item in batch:
+                try:
+                    item.outcome = _settle_together([item])[0]
+                except Exception as single:
+                    item.error = single
+    else:
+        for item, outcome in zip(batch, outcomes, strict=True):
+            item.outcome = outcome
+    finally:
+        for item in batch:
+            item.finished = True
+
+
+def _settle_together(batch: list[_Pending]) -> list[Outcome]:
+    """One durable transaction, in the global lock order: the donations (one query, pk
+    order), their campaigns (pk order), then the donor rows and the ledger accounts
+    (credit_locked_donations)."""
+    outcomes: dict[Any, Outcome] = {}
+    credits: list[Credit] = []
+    with transaction.atomic(durable=True):
+        locked = lock_donations({item.donation.pk for item in batch})
+        for item in batch:
+            row = locked[item.donation.pk]
+            if row.pk in outcomes or row.status in (S.SUCCEEDED, S.REFUNDED):
+                status = S.SUCCEEDED if row.pk in outcomes else row.status
+                _attempt(row, source=item.source, outcome=Outcome.DUPLICATE, status=status)
+                outcomes.setdefault(row.pk, Outcome.DUPLICATE)
+                continue
+            outcomes[row.pk] = Outcome.APPLIED
+            if row.status != S.PENDING:
+                logger.warning(
+                    "a %s donation was paid after all: settling it",
+                    row.status,
+                    extra={"donation_id": str(row.pk), "donation_reference": row.reference},
+                )
+            verification = item.verification
+            credits.append(
+                Credit(
+                    donation=row,
+                    source=item.source,
+                    paid_at=verification.paid_at or timezone.now(),
+                    channel=verification.channel or "",
+                    paystack_transaction_id=verification.id,
+                    event_data={"amount": verification.amount, "currency": verification.currency},
+                )
+            )
+        if credits:
+            campaigns = lock_campaigns({credit.donation.campaign_id for credit in credits})
+            credit_locked_donations(credits, campaigns, notify=False)
+    # A donation twice in one batch: the first is applied, the second a duplicate.
+    results: list[Outcome] = []
+    first: set[Any] = set()
+    for item in batch:
+        pk = item.donation.pk
+        results.append(outcomes[pk] if pk not in first else Outcome.DUPLICATE)
+        first.add(pk)
+    return results
+
+
+@dataclass
+class Credit:
+    """One donation for `credit_locked_donations`."""
+
+    donation: Donation
+    source: str
+    paid_at: datetime
+    channel: str
+    paystack_transaction_id: int | None = None
+    event_data: dict[str, Any] | None = None
+    memo: dict[str, Any] | None = None
 
 
 def credit_locked_donation(
@@ -152,68 +307,130 @@ def credit_locked_donation(
     event_data: dict[str, Any] | None = None,
     memo: dict[str, Any] | None = None,
 ) -> None:
-    """Credit a donation: THE settlement step, shared by Paystack settlement and the
-    offline import. The caller's transaction holds the donation's row lock (or created
-    the row) and the campaign's, in the global lock order.
+    """Credit one donation (the offline import): `credit_locked_donations` of one."""
+    credit_locked_donations(
+        [
+            Credit(
+                donation=locked,
+                source=source,
+                paid_at=paid_at,
+                channel=channel,
+                paystack_transaction_id=paystack_transaction_id,
+                event_data=event_data,
+                memo=memo,
+            )
+        ],
+        {campaign.pk: campaign},
+    )
 
-    The donation becomes succeeded (its timeline says so), the ledger posts
+
+def credit_locked_donations(
+    credits: Sequence[Credit], campaigns: Mapping[Any, Campaign], *, notify: bool = True
+) -> None:
+    """Credit donations: THE settlement step, shared by Paystack settlement (a batch) and
+    the offline import (one at a time). The caller's transaction holds each donation's
+    row lock (or created the row) and each campaign's, in the global lock order.
+
+    Each donation becomes succeeded (its timeline says so), the ledger posts
     `donation:<id>:succeeded` (raising raised_amount by the gift), the leaderboard
-    aggregate and the donor count change, the cached campaign views are dropped and,
-    after commit, the receipt and the organiser's notice are sent.
+    aggregates and the donor counts change, the cached campaign views are dropped and,
+    after commit, the receipts and the organisers' notices are sent (`notify=False`: the
+    caller sends them, `_notify_succeeded`, once committed). Whatever the number
+    of donations: one insert of timeline entries, one update of the donations, one lock
+    of the donor rows and the ledger accounts, one update per campaign.
     """
-    new_donor = not counts_as_donor_elsewhere(locked)
-    locked.paid_at = paid_at
-    locked.channel = channel[:30]
-    locked.paystack_transaction_id = paystack_transaction_id
-    locked.settled_via = source[:20]
-    fields = status_change(
-        locked,
-        to=S.SUCCEEDED,
-        type=E.SUCCEEDED,
-        source=source,
-        **{
-            **(event_data or {}),
-            "channel": locked.channel,
-            "paystack_transaction_id": paystack_transaction_id,
-        },
+    if not credits:
+        return
+    donations = [credit.donation for credit in credits]
+    firsts = new_donors(donations)
+    events: list[DonationEvent] = []
+    now = timezone.now()
+    for credit in credits:
+        locked = credit.donation
+        locked.paid_at = credit.paid_at
+        locked.channel = credit.channel[:30]
+        locked.paystack_transaction_id = credit.paystack_transaction_id
+        locked.settled_via = credit.source[:20]
+        status_change(
+            locked,
+            to=S.SUCCEEDED,
+            type=E.SUCCEEDED,
+            source=credit.source,
+            built=events,
+            **{
+                **(credit.event_data or {}),
+                "channel": locked.channel,
+                "paystack_transaction_id": credit.paystack_transaction_id,
+            },
+        )
+        _clear_review(locked, source=credit.source, built=events)
+        locked.updated_at = now
+    DonationEvent.objects.bulk_create(events)
+    Donation.objects.bulk_update(
+        donations,
+        [
+            "status",
+            "status_changed_at",
+            "updated_at",
+            "paid_at",
+            "channel",
+            "paystack_transaction_id",
+            "settled_via",
+            "needs_review",
+            "review_reason",
+        ],
     )
-    fields += _clear_review(locked, source=source)
-    locked.save(
-        update_fields=[*fields, "paid_at", "channel", "paystack_transaction_id", "settled_via"]
+    aggregates_add(donations)
+    postings = []
+    for credit in credits:
+        locked = credit.donation
+        cross = locked.currency_id != locked.campaign_currency_id
+        postings.append(
+            {
+                "reference": f"donation:{locked.pk}:succeeded",
+                "campaign": campaigns[locked.campaign_id],
+                "charged_amount": locked.charged_amount,
+                "charged_currency": locked.currency_id,
+                "gift": locked.gift_campaign,
+                "fee": locked.fee_campaign,
+                "tip": locked.tip_campaign,
+                "net_to_campaign": locked.net_campaign,
+                "fx_rate": locked.fx_rate if cross else None,
+                "memo": {
+                    "donation_id": str(locked.pk),
+                    "donation_reference": locked.reference,
+                    **(credit.memo or {}),
+                },
+            }
+        )
+    ledger_post_donations_succeeded(postings)
+    donors: Counter[Any] = Counter(
+        d.campaign_id for d, first in zip(donations, firsts, strict=True) if first
     )
-    aggregate_add(locked, paid_at)
-    cross = locked.currency_id != locked.campaign_currency_id
-    ledger_post_donation_succeeded(
-        reference=f"donation:{locked.pk}:succeeded",
-        campaign=campaign,
-        charged_amount=locked.charged_amount,
-        charged_currency=locked.currency_id,
-        gift=locked.gift_campaign,
-        fee=locked.fee_campaign,
-        tip=locked.tip_campaign,
-        net_to_campaign=locked.net_campaign,
-        fx_rate=locked.fx_rate if cross else None,
-        memo={
-            "donation_id": str(locked.pk),
-            "donation_reference": locked.reference,
-            **(memo or {}),
-        },
-    )
-    if new_donor:
-        Campaign.objects.filter(pk=campaign.pk).update(donor_count=F("donor_count") + 1)
-    campaign_cache_invalidate(campaign.pk)
-    transaction.on_commit(partial(_notify_succeeded, str(locked.pk)))
+    for campaign_id in sorted(donors, key=str):
+        Campaign.objects.filter(pk=campaign_id).update(
+            donor_count=F("donor_count") + donors[campaign_id]
+        )
+    for campaign_id in sorted({d.campaign_id for d in donations}, key=str):
+        campaign_cache_invalidate(campaign_id)
+    if notify:
+        for donation in donations:
+            transaction.on_commit(partial(_notify_succeeded, str(donation.pk)))
 
 
-def _clear_review(locked: Donation, *, source: str) -> list[str]:
+def _clear_review(
+    locked: Donation, *, source: str, built: list[DonationEvent] | None = None
+) -> list[str]:
     """A flagged donation that now settles cleanly (Paystack's verify confirmed the amount,
     currency and success) needs no review any more: clear the flag and say so on the
     timeline, with the reasons it had (the flag itself is already there). The fields to
-    save."""
+    save. With `built`, the timeline entry is appended to it unsaved."""
     if not locked.needs_review:
         return []
-    donation_event_record(
-        donation=locked,
+    entry = timeline_entry_build(
+        DonationEvent,
+        owner_field="donation",
+        owner=locked,
         type=E.REVIEW_CLEARED,
         source=source,
         data={
@@ -221,6 +438,10 @@ def _clear_review(locked: Donation, *, source: str) -> list[str]:
             "why": "settled cleanly: Paystack's verify confirmed the charge",
         },
     )
+    if built is None:
+        entry.save(force_insert=True)
+    else:
+        built.append(entry)
     locked.needs_review = False
     locked.review_reason = ""
     return ["needs_review", "review_reason"]
