@@ -18,6 +18,7 @@ from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from krogiving.envtools import parse_amounts, parse_duration, parse_paystack_channels
 
@@ -212,7 +213,22 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # the queue after this many seconds. Longer than any task's time limit and any retry's
 # countdown (both minutes), or a task still running or waiting would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # Queues are read in the order of CELERY_TASK_QUEUES: a worker takes the next
+    # settlement before the next email (issue 15).
+    "queue_order_strategy": "priority",
+}
+# Two queues, both consumed by every worker (no -Q needed): "celery" (payments,
+# settlement, jobs) first, then "notifications" (emails, SMS, organiser notices), so a
+# burst of receipts never delays the money behind it.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("notifications", routing_key="notifications"),
+)
+CELERY_TASK_ROUTES = {
+    "notifications.deliver_notification": {"queue": "notifications"},
+    "donations.send_organizer_notice": {"queue": "notifications"},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -441,6 +457,9 @@ DONATION_ABANDON_AFTER_MINUTES = env.int("DONATION_ABANDON_AFTER_MINUTES", defau
 # Most settlements one transaction credits when many wait at once in a worker process
 # (apps/donations/services/settlement.py, the combiner).
 SETTLEMENT_BATCH_MAX = env.int("SETTLEMENT_BATCH_MAX", default=50)
+# The organiser hears of new donations in ONE notice per campaign per this many seconds
+# ("3 new donations, NGN 15,000"), not one email each; 0: a notice per settlement.
+ORGANIZER_NOTICE_INTERVAL_SECONDS = env.int("ORGANIZER_NOTICE_INTERVAL_SECONDS", default=300)
 # Where Paystack sends the donor after paying ("{reference}" is replaced; Paystack adds
 # ?trxref=&reference=). Default FRONT_END_URL/donations/{reference} when FRONT_END_URL is
 # set; empty: no callback_url is sent, so Paystack uses the dashboard's callback URL and

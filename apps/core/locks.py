@@ -69,6 +69,19 @@ def lock_donations(pks: Iterable[Any]) -> dict[Any, Any]:
     return {row.pk: row for row in rows.order_by("pk")}
 
 
+def lock_donations_awaiting_organizer_notice(*, campaign_id: Any, limit: int) -> list[Any]:
+    """A campaign's donations whose organiser has not been told of them yet (the coalesced
+    notice), locked in primary-key order; rows another transaction holds (a settlement, a
+    refund) are skipped, not waited for: the next notice takes them."""
+    rows = (
+        apps.get_model("donations.Donation")
+        .objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(campaign_id=campaign_id, organizer_notice_pending=True)
+        .order_by("pk")
+    )
+    return list(rows[:limit])
+
+
 def lock_refunds(*, donation_id: Any) -> list[Any]:
     """Every refund of one donation, in primary-key order."""
     return _many("donations.DonationRefund", donation_id=donation_id)

@@ -37,6 +37,10 @@ SCHEDULE: dict[str, tuple[str, dict[str, str]]] = {
         "payouts.reconcile",
         {"minute": "*/10"},  # send transfers a lost task never sent, verify stuck ones
     ),
+    "organiser notices a lost task left unsent": (
+        "donations.organizer_notices",
+        {"minute": "*/5"},  # coalesced notices are normally sent by their own task
+    ),
     "purge old idempotency keys": (
         "donations.purge_idempotency_keys",
         {"minute": "37", "hour": "4"},

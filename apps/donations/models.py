@@ -103,6 +103,11 @@ class Donation(BaseModel):
         max_length=20, blank=True, help_text="webhook, verify, reconciler or import (offline)."
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    organizer_notice_pending = models.BooleanField(
+        default=False,
+        help_text="Credited, and the organiser not told yet: the next coalesced notice "
+        "counts it (one notice per campaign per ORGANIZER_NOTICE_INTERVAL_SECONDS).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -118,6 +123,12 @@ class Donation(BaseModel):
             # Distinct donors of a campaign.
             models.Index(fields=["campaign", "email", "status"], name="donation_campaign_email"),
             models.Index(fields=["email"], name="donation_email"),
+            # The organiser notices: only the few donations not counted yet.
+            models.Index(
+                fields=["campaign", "id"],
+                name="donation_notice_pending",
+                condition=Q(organizer_notice_pending=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),

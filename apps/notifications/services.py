@@ -229,15 +229,26 @@ def _record_sent(notification: Notification, delivery: _Delivery) -> None:
     now = timezone.now()
     # Keep the last error (an earlier attempt's) unless this one failed over.
     error = (delivery.note or notification.error)[:_ERROR_MAX]
-    Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
-        status=Notification.Status.SENT,
-        provider=delivery.provider,
-        provider_message_id=delivery.message_id[:255],
-        error=error,
-        sent_at=now,
-        claimed_at=None,
-        updated_at=now,
+    values = {
+        "status": Notification.Status.SENT,
+        "provider": delivery.provider,
+        "provider_message_id": delivery.message_id[:255],
+        "error": error,
+        "sent_at": now,
+        "claimed_at": None,
+        "updated_at": now,
+    }
+    recorded = (
+        Notification.objects.filter(pk=notification.pk)
+        .exclude(status=Notification.Status.SENT)
+        .update(**values)
     )
+    # Recorded: the row is what we wrote (no read back, issue 15); else another run's.
+    if recorded:
+        for field, value in values.items():
+            setattr(notification, field, value)
+    else:
+        notification.refresh_from_db()
 
 
 def _record_failed(notification: Notification, claimed_at: datetime, error: str) -> None:
@@ -288,7 +299,6 @@ def notification_deliver(*, notification_id: str, secret_context: dict[str, Any]
         )
         raise
     _record_sent(notification, delivery)
-    notification.refresh_from_db()
     logger.info("notification sent", extra={**log_extra, "provider": notification.provider})
     return notification
 

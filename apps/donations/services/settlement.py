@@ -70,6 +70,7 @@ from .common import (
     new_donors,
     status_change,
 )
+from .organizer_notice import organizer_notice_schedule
 
 logger = logging.getLogger("apps.donations.services")
 
@@ -145,7 +146,7 @@ def donation_settle_charge(
                 "via": source,
             },
         )
-        transaction.on_commit(partial(_notify_succeeded, str(donation.pk)))
+        transaction.on_commit(partial(_notify_succeeded, str(donation.pk), donation.campaign_id))
     return outcome
 
 
@@ -351,6 +352,7 @@ def credit_locked_donations(
         locked.channel = credit.channel[:30]
         locked.paystack_transaction_id = credit.paystack_transaction_id
         locked.settled_via = credit.source[:20]
+        locked.organizer_notice_pending = True
         status_change(
             locked,
             to=S.SUCCEEDED,
@@ -378,6 +380,7 @@ def credit_locked_donations(
             "settled_via",
             "needs_review",
             "review_reason",
+            "organizer_notice_pending",
         ],
     )
     aggregates_add(donations)
@@ -415,7 +418,9 @@ def credit_locked_donations(
         campaign_cache_invalidate(campaign_id)
     if notify:
         for donation in donations:
-            transaction.on_commit(partial(_notify_succeeded, str(donation.pk)))
+            transaction.on_commit(
+                partial(_notify_succeeded, str(donation.pk), donation.campaign_id)
+            )
 
 
 def _clear_review(
@@ -447,31 +452,24 @@ def _clear_review(
     return ["needs_review", "review_reason"]
 
 
-def _campaign_url(campaign: Campaign) -> str:
-    return f"{settings.FRONT_END_URL.rstrip('/')}/campaigns/{campaign.slug}"
-
-
-def _notify_succeeded(donation_id: str) -> None:
-    """After commit: the donor's receipt and the organiser's notice. Never raises: the
-    money is settled whatever happens to an email."""
+def _notify_succeeded(donation_id: str, campaign_id: Any) -> None:
+    """After commit: the donor's receipt, and the organiser's coalesced notice scheduled
+    (organizer_notice.py). Never raises: the money is settled whatever happens to an
+    email."""
     from apps.notifications.services import notification_send
 
     try:
-        donation = Donation.objects.select_related("campaign__organizer").get(pk=donation_id)
+        donation = Donation.objects.select_related("campaign", "donor").get(pk=donation_id)
         campaign = donation.campaign
-        organizer = campaign.organizer
-        common = {
-            "campaign_title": campaign.title,
-            "campaign_url": _campaign_url(campaign),
-            "reference": donation.reference,
-        }
         notification_send(
             channel="email",
             template="donation_receipt",
             recipient=donation.email,
             user=donation.donor,
             context={
-                **common,
+                "campaign_title": campaign.title,
+                "campaign_url": f"{settings.FRONT_END_URL.rstrip('/')}/campaigns/{campaign.slug}",
+                "reference": donation.reference,
                 "donor_name": donation.name or donor_fallback_name(donation.donor),
                 "charged_display": format_money(donation.charged_amount, donation.currency_id),
                 "gift_display": format_money(donation.amount, donation.currency_id),
@@ -483,22 +481,9 @@ def _notify_succeeded(donation_id: str) -> None:
                 "paid_at": (donation.paid_at or timezone.now()).strftime("%d %B %Y, %H:%M UTC"),
             },
         )
-        notification_send(
-            channel="email",
-            template="donation_received",
-            recipient=organizer.email,
-            user=organizer,
-            context={
-                **common,
-                "first_name": organizer.first_name,
-                "donor_name": donation.public_name,
-                "gift_display": format_money(donation.gift_campaign, donation.campaign_currency_id),
-                "message": donation.message,
-                "raised_display": format_money(campaign.raised_amount, campaign.currency_id),
-            },
-        )
     except Exception:
-        logger.exception("donation notifications not sent", extra={"donation_id": donation_id})
+        logger.exception("donation receipt not sent", extra={"donation_id": donation_id})
+    organizer_notice_schedule(campaign_id)
 
 
 def donation_apply_charge_success(
