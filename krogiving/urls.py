@@ -14,13 +14,14 @@ handler404 = "apps.core.errors.handler404"
 handler500 = "apps.core.errors.handler500"
 
 v1: list[URLPattern | URLResolver] = [
+    # The hot public GETs first: Django tries the patterns in order (issue 15).
+    path("", include("apps.campaigns.urls")),
+    path("", include("apps.donations.urls")),
     path("", include("apps.users.urls")),
     path("", include("apps.otp.urls")),
-    path("", include("apps.campaigns.urls")),
     path("", include("apps.campaigns.media_urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.payments.urls")),
-    path("", include("apps.donations.urls")),
     path("", include("apps.withdrawals.urls")),
     path("", include("apps.cms.urls")),
     path("admin/", include("apps.users.admin_urls")),

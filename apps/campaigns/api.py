@@ -27,12 +27,12 @@ from apps.core.pagination import (
     paginated,
     paginated_response,
 )
-from apps.core.query import KnownQueryParameters
+from apps.core.query import KnownQueryParameters, validated_query
 from apps.users.permissions import request_has_second_factor
 
 from . import cache
 from . import serializers as s
-from .pages import public_campaign_page
+from .pages import json_response, public_campaign_page, resolve_slug
 from .selectors import (
     ORDERINGS,
     campaign_detail,
@@ -98,32 +98,31 @@ class CampaignListCreateView(KnownQueryParameters, APIView):
     )
     def get(self, request):
         """Public campaigns: search, filter by category and currency, order, page."""
-        query = s.CampaignListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = {key: value for key, value in query.validated_data.items() if value}
+        query = validated_query(s.CampaignListQuery, request)
+        params = {key: value for key, value in query.items() if value}
         paging = page_params(request)
-        version = cache.list_version()
         # Keyed by the validated parameters only, never by the raw query string.
         key = cache.list_key(
-            version=version,
             params={**params, **paging},
             base_url=request.build_absolute_uri(request.path),
         )
-        cached = cache.list_get(key)
-        if cached is not None:
-            return Response(cached)
+        # The version is read (with the entry) before the rows.
+        body, version = cache.list_lookup(key)
+        if body is not None:
+            return json_response(body)
         campaign_list_check_filters(
             category=params.get("category"), currency=params.get("currency")
         )
-        response = paginated_response(
+        data = paginated_response(
             request, self, campaign_list_public(**params), s.CampaignListItemOutput
-        )
-        response.data = _plain(response.data)
+        ).data
         for link in ("next", "previous"):
-            if response.data.get(link):
-                response.data[link] = clean_page_link(response.data[link], {**params, **paging})
-        cache.list_set(key, response.data)
-        return response
+            if data.get(link):
+                data[link] = clean_page_link(data[link], {**params, **paging})
+        body = JSONRenderer().render(data)
+        assert version is not None  # a miss answers the version to store under
+        cache.list_set(key, version, body)
+        return json_response(body)
 
     @extend_schema(request=s.CampaignCreateInput, responses={201: s.CampaignOwnerOutput})
     def post(self, request):
@@ -186,17 +185,27 @@ class CampaignDetailView(APIView):
 
     @extend_schema(responses={200: s.CampaignDetailOutput})
     def get(self, request, key: str):
-        campaign_id = cache.slug_campaign_id(key)
-        if campaign_id is not None:
-            entry = cache.detail_get(campaign_id)
-            if entry is not None and not self._sees_more(entry["organizer_id"]):
-                return Response(entry["data"])
-        else:
-            campaign_id = campaign_id_for_slug(key)
-            if campaign_id is None:
+        # A hit: one cache round trip (slug version, detail version, entry), no query.
+        found: Any = None
+        memo = cache.slug_memo_get(key)
+        if memo is not None:
+            campaign_id, slugs_version = memo
+            remembered = True
+            entry, found = cache.detail_lookup(campaign_id, slugs_version=slugs_version)
+            if entry is not None and not self._sees_more(entry[0]):
+                return json_response(entry[1])
+        if found is None:  # no memo, or the slug version moved since it was made
+            resolved, slugs_version, remembered = resolve_slug(key)
+            if resolved is None:
                 raise NotFound("No such campaign.")
+            campaign_id = resolved
+            entry, found = cache.detail_lookup(campaign_id)
+            if entry is not None and not self._sees_more(entry[0]):
+                if not remembered:
+                    cache.slug_remember(key, campaign_id, slugs_version=slugs_version)
+                return json_response(entry[1])
         # The version is read before the rows, so a concurrent change cannot be cached late.
-        version = cache.detail_version(campaign_id)
+        version = cache.detail_version_from(campaign_id, found)
         campaign = campaign_detail(campaign_id)
         staff_verified = request_has_second_factor(request)
         if campaign is None or not campaign_visible_to(
@@ -205,13 +214,12 @@ class CampaignDetailView(APIView):
             raise NotFound("No such campaign.")
         if campaign_sees_private(campaign, request.user, staff_verified=staff_verified):
             return Response(s.CampaignOwnerOutput(campaign).data)
-        data = _plain(s.CampaignDetailOutput(campaign).data)
+        body = JSONRenderer().render(s.CampaignDetailOutput(campaign).data)
         if campaign_is_public(campaign):
-            cache.detail_set(
-                campaign.pk, version, {"organizer_id": str(campaign.organizer_id), "data": data}
-            )
-            cache.slug_remember(key, campaign.pk)
-        return Response(data)
+            cache.detail_set(campaign.pk, version, str(campaign.organizer_id), body)
+            if not remembered:
+                cache.slug_remember(key, campaign.pk, slugs_version=slugs_version)
+        return json_response(body)
 
     def _update(self, request, key: str, *, partial: bool) -> Response:
         campaign = _owner_campaign(request, key)

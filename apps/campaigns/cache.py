@@ -1,10 +1,19 @@
-"""The public campaign list and detail, cached with versioned keys.
+"""The public campaign list and detail, cached with versions.
 
-Keys carry a version: one for all list pages, one per campaign for its detail. A change
-bumps the versions after its transaction commits, so the old entries are never read
-again and simply expire. A reader takes the version *before* it reads the database and
-stores under that version, so an answer computed from rows an update has just replaced
-lands under a version nobody reads any more.
+There is a version for all list pages, one per campaign for its detail (and its pages),
+one per campaign for its comments, and one for the slug -> campaign mapping. A change
+bumps the versions after its transaction commits. An entry is stored under a key
+*without* the version, with the versions it was computed under inside the value; a hit
+reads the current versions and the entry in ONE cache round trip (`get_many`, an MGET
+on Redis) and is a hit only when they are equal. A reader takes the versions *before*
+it reads the database, so an answer computed from rows an update has just replaced
+carries a version that is no longer current: a late writer can only cause a miss,
+never a stale hit.
+
+Hits answer the rendered JSON bytes stored with the entry (no serializer, no renderer).
+A slug is resolved to its campaign through a small per-process memo checked against
+the slug version in the same round trip (`slug_memo_get`), so a hit makes no other
+cache read and no database query.
 
 Only the public view of a publicly visible campaign is ever stored; what its organiser
 or staff see is built fresh for each request.
@@ -28,9 +37,10 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 # Bump when the cached representation changes shape, so a deploy never serves old ones.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _PREFIX = f"campaigns:s{SCHEMA_VERSION}"
 _LIST_VERSION_KEY = f"{_PREFIX}:list:version"
+_SLUGS_VERSION_KEY = f"{_PREFIX}:slugs:version"
 
 
 def _ttl() -> int:
@@ -51,6 +61,14 @@ def _get(key: str) -> Any:
     except Exception:  # a cache outage degrades to the database, it does not fail requests
         logger.warning("campaign cache read failed", exc_info=True)
         return None
+
+
+def _get_many(keys: list[str]) -> dict[str, Any]:
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("campaign cache read failed", exc_info=True)
+        return {}
 
 
 def _set(key: str, value: Any, timeout: int | None) -> None:
@@ -83,14 +101,33 @@ def _bump(key: str) -> None:
         logger.warning("campaign cache invalidation failed", exc_info=True)
 
 
+# --- entries checked against their versions -------------------------------------------
+
+
+def _hit(found: dict[str, Any], version_keys: list[str], entry_key: str) -> bytes | None:
+    """The body of the entry in `found` if it was computed under the current versions."""
+    entry = found.get(entry_key)
+    if not isinstance(entry, tuple) or len(entry) != 2:
+        return None
+    if any(found.get(key) is None for key in version_keys):
+        return None
+    if entry[0] != tuple(int(found[key]) for key in version_keys):
+        return None
+    body = entry[1]
+    return body if isinstance(body, bytes) else None
+
+
+def _versions_from(found: dict[str, Any], version_keys: list[str]) -> tuple[int, ...]:
+    """The versions as read with the entry (before any row), starting a missing one."""
+    return tuple(
+        int(found[key]) if found.get(key) is not None else _version(key) for key in version_keys
+    )
+
+
 # --- list pages -------------------------------------------------------------------------
 
 
-def list_version() -> int:
-    return _version(_LIST_VERSION_KEY)
-
-
-def list_key(*, version: int, params: dict[str, Any], base_url: str) -> str:
+def list_key(*, params: dict[str, Any], base_url: str) -> str:
     """One key per normalised query (and host, which the next/previous links contain).
 
     `params` are the validated parameters only (filters, page, page size) and `base_url`
@@ -100,15 +137,24 @@ def list_key(*, version: int, params: dict[str, Any], base_url: str) -> str:
     digest = hashlib.sha256(
         json.dumps([base_url, params], sort_keys=True, default=str).encode()
     ).hexdigest()
-    return f"{_PREFIX}:list:v{version}:{digest}"
+    return f"{_PREFIX}:list:{digest}"
 
 
-def list_get(key: str) -> dict | None:
-    return _get(key)
+def list_lookup(key: str) -> tuple[bytes | None, int | None]:
+    """`(body, None)` on a hit; `(None, version)` on a miss, the version to store under."""
+    found = _get_many([_LIST_VERSION_KEY, key])
+    body = _hit(found, [_LIST_VERSION_KEY], key)
+    if body is not None:
+        return body, None
+    return None, _versions_from(found, [_LIST_VERSION_KEY])[0]
 
 
-def list_set(key: str, data: dict) -> None:
-    _set(key, data, _ttl())
+def list_set(key: str, version: int, body: bytes) -> None:
+    _set(key, ((version,), body), _ttl())
+
+
+def list_version() -> int:
+    return _version(_LIST_VERSION_KEY)
 
 
 # --- categories -------------------------------------------------------------------------
@@ -137,41 +183,108 @@ def category_cache_invalidate() -> None:
     transaction.on_commit(partial(_bump, _LIST_VERSION_KEY))
 
 
+# --- slugs ------------------------------------------------------------------------------
+#
+# A slug (current or former) names one campaign; only the slug repair can move one to
+# another campaign, and it bumps the slug version (`slugs_forget`). Each process keeps a
+# bounded memo slug -> (campaign id, slug version it was looked up under); every use
+# reads the current slug version in the same round trip as the entry, so a memo made
+# before a repair is never used after it (it only causes one miss). The shared entry
+# `slug:<slug>` carries the slug version too, for the processes with no memo yet.
+
+_SLUG_MEMO_SIZE = 10_000
+_slug_memo: dict[str, tuple[str, int]] = {}
+
+
+def slugs_version() -> int:
+    return _version(_SLUGS_VERSION_KEY)
+
+
+def slug_memo_get(slug: str) -> tuple[str, int] | None:
+    """`(campaign id, slug version)` this process remembers for `slug`, if any."""
+    return _slug_memo.get(slug)
+
+
+def slug_campaign_id(slug: str, *, slugs_version: int) -> str | None:
+    """The id a slug belongs to, as remembered under the current slug version."""
+    memo = _slug_memo.get(slug)
+    if memo is not None and memo[1] == slugs_version:
+        return memo[0]
+    value = _get(_slug_key(slug))
+    if isinstance(value, tuple) and len(value) == 2 and value[1] == slugs_version:
+        _memo(slug, str(value[0]), slugs_version)
+        return str(value[0])
+    return None
+
+
+def _memo(slug: str, campaign_id: str, version: int) -> None:
+    if len(_slug_memo) >= _SLUG_MEMO_SIZE:
+        _slug_memo.clear()  # bounded; a cleared memo costs one lookup per slug
+    _slug_memo[slug] = (campaign_id, version)
+
+
+def slug_remember(slug: str, campaign_id: Any, *, slugs_version: int) -> None:
+    """Remember (here and in the cache) what a lookup made under `slugs_version` found."""
+    _memo(slug, str(campaign_id), slugs_version)
+    _set(_slug_key(slug), (str(campaign_id), slugs_version), _ttl())
+
+
+def _forget_now(slugs: list[str]) -> None:
+    _bump(_SLUGS_VERSION_KEY)
+    try:
+        cache.delete_many([_slug_key(slug) for slug in slugs])
+    except Exception:
+        logger.warning("campaign cache slug delete failed", exc_info=True)
+    for slug in slugs:
+        _slug_memo.pop(slug, None)
+
+
+def slugs_forget(slugs: list[str]) -> None:
+    """For the slug repair, which may move a slug to another campaign: every process's
+    memo and the shared entries are dropped (the slug version moves), after the commit."""
+    transaction.on_commit(partial(_forget_now, list(slugs)))
+
+
 # --- detail -----------------------------------------------------------------------------
+
+
+def _detail_key(campaign_id: Any) -> str:
+    return f"{_PREFIX}:detail:{campaign_id}"
 
 
 def detail_version(campaign_id: Any) -> int:
     return _version(_detail_version_key(campaign_id))
 
 
-def _detail_key(campaign_id: Any, version: int) -> str:
-    return f"{_PREFIX}:detail:{campaign_id}:v{version}"
+def detail_lookup(campaign_id: Any, *, slugs_version: int | None = None) -> tuple[Any, Any]:
+    """One round trip: `(entry, found)`, `entry` being `(organizer_id, body)` when it was
+    computed under the current detail version, else None; `found` holds the versions read
+    (`detail_version_from` turns them into the version to store a fresh entry under)."""
+    keys = [_detail_version_key(campaign_id), _detail_key(campaign_id)]
+    if slugs_version is not None:
+        keys.append(_SLUGS_VERSION_KEY)
+    found = _get_many(keys)
+    entry = found.get(keys[1])
+    if slugs_version is not None and found.get(_SLUGS_VERSION_KEY) != slugs_version:
+        return None, None
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and found.get(keys[0]) is not None
+        and entry[0] == int(found[keys[0]])
+    ):
+        return (entry[1], entry[2]), found
+    return None, found
 
 
-def slug_campaign_id(slug: str) -> str | None:
-    """The id a slug (current or old) belongs to, as remembered by an earlier lookup."""
-    return _get(_slug_key(slug))
+def detail_version_from(campaign_id: Any, found: Any) -> int:
+    if found:
+        return _versions_from(found, [_detail_version_key(campaign_id)])[0]
+    return detail_version(campaign_id)
 
 
-def slug_remember(slug: str, campaign_id: Any) -> None:
-    _set(_slug_key(slug), str(campaign_id), _ttl())
-
-
-def slugs_forget(slugs: list[str]) -> None:
-    """For the slug repair, which may move a slug to another campaign."""
-    try:
-        cache.delete_many([_slug_key(slug) for slug in slugs])
-    except Exception:
-        logger.warning("campaign cache slug delete failed", exc_info=True)
-
-
-def detail_get(campaign_id: Any) -> dict | None:
-    """`{"organizer_id": ..., "data": <public representation>}` or None."""
-    return _get(_detail_key(campaign_id, detail_version(campaign_id)))
-
-
-def detail_set(campaign_id: Any, version: int, entry: dict) -> None:
-    _set(_detail_key(campaign_id, version), entry, _ttl())
+def detail_set(campaign_id: Any, version: int, organizer_id: str, body: bytes) -> None:
+    _set(_detail_key(campaign_id), (version, organizer_id, body), _ttl())
 
 
 # --- invalidation -----------------------------------------------------------------------
@@ -195,44 +308,51 @@ def campaign_cache_invalidate(campaign_id: Any) -> None:
 
 # --- a public campaign's pages: donations, leaderboard, comments ------------------------
 #
-# Each is stored as its rendered JSON, under the campaign's detail version (bumped by
+# Each is stored as its rendered JSON, with the campaign's detail version (bumped by
 # every change the public sees of the campaign: status, money, donors, through
-# `campaign_cache_invalidate`), and comments also under the campaign's comments version
+# `campaign_cache_invalidate`), and comments also with the campaign's comments version
 # (bumped by every comment saved or deleted, after the commit). The views read the
 # versions before the rows, as the detail does, so a page computed from rows a change
-# has just replaced lands under a version nobody reads any more.
+# has just replaced carries versions that are no longer current.
 
 
 def _comments_version_key(campaign_id: Any) -> str:
     return f"{_PREFIX}:comments:{campaign_id}:version"
 
 
-def page_versions(campaign_id: Any, *, comments: bool = False) -> tuple[int, ...]:
-    """The versions a page of the campaign is stored under (one cache round trip)."""
+def _page_version_keys(campaign_id: Any, comments: bool) -> list[str]:
     keys = [_detail_version_key(campaign_id)]
     if comments:
         keys.append(_comments_version_key(campaign_id))
-    try:
-        found = cache.get_many(keys)
-    except Exception:
-        logger.warning("campaign cache version read failed", exc_info=True)
-        found = {}
-    return tuple(int(found[key]) if found.get(key) is not None else _version(key) for key in keys)
+    return keys
 
 
-def page_key(kind: str, campaign_id: Any, versions: tuple[int, ...], params: dict[str, Any]) -> str:
+def page_key(kind: str, campaign_id: Any, params: dict[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    stamp = "-".join(str(version) for version in versions)
-    return f"{_PREFIX}:{kind}:{campaign_id}:v{stamp}:{digest}"
+    return f"{_PREFIX}:{kind}:{campaign_id}:{digest}"
 
 
-def page_get(key: str) -> bytes | None:
-    value = _get(key)
-    return value if isinstance(value, bytes) else None
+def page_lookup(
+    key: str, campaign_id: Any, *, comments: bool = False, slugs_version: int | None = None
+) -> tuple[bytes | None, tuple[int, ...] | None]:
+    """One round trip: `(body, None)` on a hit; `(None, versions)` on a miss, the versions
+    to store the fresh page under; `(None, None)` when the slug version has moved (the
+    slug must be looked up again)."""
+    version_keys = _page_version_keys(campaign_id, comments)
+    keys = [*version_keys, key]
+    if slugs_version is not None:
+        keys.append(_SLUGS_VERSION_KEY)
+    found = _get_many(keys)
+    if slugs_version is not None and found.get(_SLUGS_VERSION_KEY) != slugs_version:
+        return None, None
+    body = _hit(found, version_keys, key)
+    if body is not None:
+        return body, None
+    return None, _versions_from(found, version_keys)
 
 
-def page_set(key: str, body: bytes) -> None:
-    _set(key, body, _ttl())
+def page_set(key: str, versions: tuple[int, ...], body: bytes) -> None:
+    _set(key, (versions, body), _ttl())
 
 
 def comments_invalidate(campaign_id: Any) -> None:

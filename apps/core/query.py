@@ -53,3 +53,26 @@ class KnownQueryParameters:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if request.method in ("GET", "HEAD"):
             refuse_unknown_parameters(request, self.accepted_query_parameters())
+
+
+# The validated query per (serializer, raw query string), for the hot public lists: a
+# query serializer's validation is a pure function of the query string and costs as
+# much CPU as a cache hit's round trip (issue 15). Only valid queries are remembered;
+# bounded (cleared when full), so distinct queries cannot grow it without limit. Use
+# it only for serializers whose validation reads nothing but the query itself.
+_VALIDATED_MEMO_SIZE = 1000
+_validated_memo: dict[tuple[type, str], dict[str, Any]] = {}
+
+
+def validated_query(serializer_class: type, request: Request) -> dict[str, Any]:
+    """`serializer_class(data=request.query_params)`'s validated data (400 if invalid)."""
+    key = (serializer_class, request.META.get("QUERY_STRING", ""))
+    data = _validated_memo.get(key)
+    if data is None:
+        query = serializer_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = dict(query.validated_data)
+        if len(_validated_memo) >= _VALIDATED_MEMO_SIZE:
+            _validated_memo.clear()
+        _validated_memo[key] = data
+    return dict(data)

@@ -18,7 +18,7 @@ from apps.core.errors import InvalidInput
 from apps.core.http import PublicEndpointMixin
 from apps.core.idempotency import HEADER, idempotent_response
 from apps.core.pagination import PageNumberPagination, clean_page_link, page_params, paginated
-from apps.core.query import KnownQueryParameters
+from apps.core.query import KnownQueryParameters, validated_query
 from apps.currency.selectors import currency_get
 
 from . import serializers as s
@@ -213,9 +213,7 @@ class CampaignLeaderboardView(KnownQueryParameters, APIView):
         responses={200: s.LeaderboardOutput}, parameters=[OpenApiParameter("limit", int)]
     )
     def get(self, request, slug: str):
-        query = s.LeaderboardQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit = query.validated_data["limit"]
+        limit = validated_query(s.LeaderboardQuery, request)["limit"]
 
         def build(campaign: Campaign) -> dict[str, Any]:
             rows = donation_leaderboard(campaign=campaign, limit=limit)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _list_entries() -> list[str]:
-    return [key for key in cache.keys("*") if re.search(r":list:v\d+:", key)]
+    return [key for key in cache.keys("*") if re.search(r":list:[0-9a-f]{64}$", key)]
 
 
 def _query(url: str) -> dict[str, list[str]]:

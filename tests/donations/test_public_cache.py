@@ -47,6 +47,19 @@ def test_a_settled_donation_shows_at_once(api, donate, campaign):
     assert board(api, campaign) == [("Bayo", 500000), ("Ada", 300000)]
 
 
+def test_a_settlement_right_after_a_cached_detail_read_shows_the_new_raised_amount(
+    api, donate, campaign
+):
+    donate(campaign, amount=300000, name="Ada")
+    path = f"/v1/campaigns/{campaign.slug}"
+    assert api.get(path).json()["raised_amount"] == 300000
+    assert api.get(path).json()["raised_amount"] == 300000  # a hit
+
+    donate(campaign, amount=500000, name="Bayo")
+
+    assert api.get(path).json()["raised_amount"] == 800000
+
+
 def test_a_started_but_unpaid_donation_never_shows(api, donate, start, campaign):
     donate(campaign, amount=300000, name="Ada")
     before = donations(api, campaign)
