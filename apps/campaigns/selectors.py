@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.core.errors import InvalidInput, NotFound
 from apps.currency.models import Currency
@@ -16,6 +17,7 @@ from .models import (
     PUBLIC_STATUSES,
     Campaign,
     CampaignMedia,
+    CampaignSlug,
     CampaignStatus,
     Category,
     Comment,
@@ -183,9 +185,13 @@ def campaign_find(key: Any) -> Campaign | None:
     try:
         campaign_id: Any = uuid.UUID(text)
     except ValueError:
-        campaign_id = campaign_id_for_slug(text)
-    if campaign_id is None:
-        return None
+        # One query (issue 15, hot in donation initialize): the slug's owner as
+        # `slug_owner_id` resolves it (the slug history first, then current slugs).
+        owner = Coalesce(
+            Subquery(CampaignSlug.objects.filter(slug=text).values("campaign_id")[:1]),
+            Subquery(Campaign.objects.filter(slug=text).values("pk")[:1]),
+        )
+        return Campaign.objects.filter(pk=owner).first()
     return Campaign.objects.filter(pk=campaign_id).first()
 
 

@@ -7,6 +7,7 @@ transaction of ours.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.campaigns.models import Campaign, CampaignStatus
@@ -28,7 +30,7 @@ from apps.payments.channels import paystack_channels
 from apps.payments.paystack import PaystackError, get_paystack_client
 from apps.platform_settings.pricing import convert, quote_donation
 
-from ..models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, Donation
+from ..models import MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH, Donation, DonationEvent
 from .common import E, S, donation_event_record, invalid, status_change
 
 if TYPE_CHECKING:
@@ -335,18 +337,11 @@ def donation_initialize(
             extra={"reference": donation.reference},
         ) from exc
 
-    with transaction.atomic(durable=True):
-        Donation.objects.filter(pk=donation.pk).update(
-            paystack_access_code=started.access_code[:100],
-            authorization_url=started.authorization_url[:500],
-            updated_at=timezone.now(),
-        )
-        donation_event_record(
-            donation=donation,
-            type=E.CHECKOUT_STARTED,
-            source="paystack",
-            data={"access_code": started.access_code[:100]},
-        )
+    _checkout_started(
+        donation,
+        access_code=started.access_code[:100],
+        authorization_url=started.authorization_url[:500],
+    )
     donation.paystack_access_code = started.access_code[:100]
     donation.authorization_url = started.authorization_url[:500]
     logger.info(
@@ -360,6 +355,49 @@ def donation_initialize(
         },
     )
     return donation
+
+
+def _checkout_started(donation: Donation, *, access_code: str, authorization_url: str) -> None:
+    """Store Paystack's checkout on the donation with its `checkout_started` timeline
+    entry, both or neither.
+
+    On PostgreSQL one statement (the UPDATE and the INSERT in one CTE) in autocommit: a
+    single statement is atomic, and it is one round trip instead of BEGIN, UPDATE,
+    INSERT, COMMIT (issue 15: a third of initialize's database work). Elsewhere (the
+    embedded SQLite default) the same two writes in a transaction.
+    """
+    now = timezone.now()
+    data = {"access_code": access_code}
+    if connection.vendor != "postgresql":
+        with transaction.atomic(durable=True):
+            Donation.objects.filter(pk=donation.pk).update(
+                paystack_access_code=access_code,
+                authorization_url=authorization_url,
+                updated_at=now,
+            )
+            donation_event_record(
+                donation=donation, type=E.CHECKOUT_STARTED, source="paystack", data=data
+            )
+        return
+    donations = Donation._meta.db_table
+    events = DonationEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS (UPDATE {donations} SET paystack_access_code = %s,"  # noqa: S608
+            f" authorization_url = %s, updated_at = %s WHERE id = %s RETURNING id)"
+            f" INSERT INTO {events} (donation_id, type, source, actor_id, data, created_at)"
+            f" SELECT id, %s, %s, NULL, %s::jsonb, %s FROM changed",
+            [
+                access_code,
+                authorization_url,
+                now,
+                donation.pk,
+                E.CHECKOUT_STARTED.value,
+                "paystack",
+                json.dumps(data, cls=DjangoJSONEncoder),
+                now,
+            ],
+        )
 
 
 def _initialize_failed(donation: Donation, error: str) -> None:
