@@ -7,17 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from apps.core.errors import InvalidInput, NotFound
 from apps.currency.models import Currency
 
+from .cache import slug_campaign_id, slug_remember
 from .models import (
     PUBLIC_STATUSES,
     Campaign,
     CampaignMedia,
-    CampaignSlug,
     CampaignStatus,
     Category,
     Comment,
@@ -185,13 +184,19 @@ def campaign_find(key: Any) -> Campaign | None:
     try:
         campaign_id: Any = uuid.UUID(text)
     except ValueError:
-        # One query (issue 15, hot in donation initialize): the slug's owner as
-        # `slug_owner_id` resolves it (the slug history first, then current slugs).
-        owner = Coalesce(
-            Subquery(CampaignSlug.objects.filter(slug=text).values("campaign_id")[:1]),
-            Subquery(Campaign.objects.filter(slug=text).values("pk")[:1]),
-        )
-        return Campaign.objects.filter(pk=owner).first()
+        # The slug's owner as the public pages remember it (forgotten by the slug
+        # repair, the only change that moves a slug; one query fewer on donation
+        # initialize, issue 15). The row itself is always read, fresh; a remembered
+        # owner that no longer exists is looked up again.
+        remembered = slug_campaign_id(text)
+        if remembered is not None:
+            found = Campaign.objects.filter(pk=remembered).first()
+            if found is not None:
+                return found
+        campaign_id = campaign_id_for_slug(text)
+        if campaign_id is None:
+            return None
+        slug_remember(text, campaign_id)
     return Campaign.objects.filter(pk=campaign_id).first()
 
 
