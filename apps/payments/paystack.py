@@ -38,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import os
 import re
 import secrets
 import threading
@@ -290,6 +291,15 @@ class PaystackClient:
         self.channels = list(channels)
         self.sandbox = sandbox
         self.session = requests.Session()
+        # The environment's proxies and CA bundle, read once for Paystack's base URL
+        # (issue 15): with `trust_env` requests re-reads and re-parses them on every
+        # call (a tenth of a call's CPU). A proxy or bundle change needs a restart.
+        # Authentication is our own header, never ~/.netrc.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if ca_bundle:
+            self.session.verify = ca_bundle
         self.session.headers.update(
             {
                 "Authorization": f"Bearer {secret_key}",

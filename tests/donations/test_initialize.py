@@ -96,6 +96,21 @@ def test_the_campaign_can_be_named_by_id_or_by_a_former_slug(start, campaign):
     assert Donation.objects.filter(campaign=campaign).count() == 2
 
 
+def test_a_slug_whose_remembered_campaign_is_gone_reaches_its_new_owner(start, paystack):
+    draft = CampaignFactory(currency_id="NGN", status="draft")
+    # the lookup remembers the slug's owner (the public pages' cache); a draft refuses
+    refused = start(campaign=draft.slug)
+    assert refused.json()["error"]["code"] == "campaign_not_found"
+    slug = draft.slug
+    draft.delete()
+    successor = CampaignFactory(currency_id="NGN", status="active", slug=slug)
+
+    response = start(campaign=slug)
+
+    assert response.status_code == 201, response.content
+    assert Donation.objects.get(reference=response.json()["reference"]).campaign == successor
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "code"),
     [

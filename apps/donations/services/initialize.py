@@ -335,18 +335,11 @@ def donation_initialize(
             extra={"reference": donation.reference},
         ) from exc
 
-    with transaction.atomic(durable=True):
-        Donation.objects.filter(pk=donation.pk).update(
-            paystack_access_code=started.access_code[:100],
-            authorization_url=started.authorization_url[:500],
-            updated_at=timezone.now(),
-        )
-        donation_event_record(
-            donation=donation,
-            type=E.CHECKOUT_STARTED,
-            source="paystack",
-            data={"access_code": started.access_code[:100]},
-        )
+    _checkout_started(
+        donation,
+        access_code=started.access_code[:100],
+        authorization_url=started.authorization_url[:500],
+    )
     donation.paystack_access_code = started.access_code[:100]
     donation.authorization_url = started.authorization_url[:500]
     logger.info(
@@ -360,6 +353,23 @@ def donation_initialize(
         },
     )
     return donation
+
+
+def _checkout_started(donation: Donation, *, access_code: str, authorization_url: str) -> None:
+    """Store Paystack's checkout on the donation with its `checkout_started` timeline
+    entry, both or neither (through the one timeline writer, apps/core/timeline.py)."""
+    with transaction.atomic(durable=True):
+        Donation.objects.filter(pk=donation.pk).update(
+            paystack_access_code=access_code,
+            authorization_url=authorization_url,
+            updated_at=timezone.now(),
+        )
+        donation_event_record(
+            donation=donation,
+            type=E.CHECKOUT_STARTED,
+            source="paystack",
+            data={"access_code": access_code},
+        )
 
 
 def _initialize_failed(donation: Donation, error: str) -> None:
