@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from apps.core.errors import NotFound
 from apps.core.http import PublicEndpointMixin
 from apps.core.pagination import (
-    clean_page_link,
+    clean_page_links,
     page_params,
     paginated,
     paginated_response,
@@ -116,9 +116,7 @@ class CampaignListCreateView(KnownQueryParameters, APIView):
         data = paginated_response(
             request, self, campaign_list_public(**params), s.CampaignListItemOutput
         ).data
-        for link in ("next", "previous"):
-            if data.get(link):
-                data[link] = clean_page_link(data[link], {**params, **paging})
+        clean_page_links(data, {**params, **paging})
         body = JSONRenderer().render(data)
         assert version is not None  # a miss answers the version to store under
         cache.list_set(key, version, body)
@@ -281,10 +279,7 @@ class CommentListCreateView(KnownQueryParameters, APIView):
             data = paginated_response(
                 request, self, comment_list_public(campaign=campaign), s.CommentOutput
             ).data
-            for link in ("next", "previous"):
-                if data.get(link):
-                    data[link] = clean_page_link(data[link], params)
-            return data
+            return clean_page_links(data, params)
 
         return public_campaign_page(
             request,

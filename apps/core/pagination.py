@@ -43,6 +43,14 @@ def clean_page_link(url: str, params: dict[str, Any]) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
+def clean_page_links(data: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """A page's `next` and `previous` links through `clean_page_link`, in place."""
+    for link in ("next", "previous"):
+        if data.get(link):
+            data[link] = clean_page_link(data[link], params)
+    return data
+
+
 def paginated_response(
     request: Request,
     view: APIView,

@@ -17,7 +17,7 @@ from apps.campaigns.pages import public_campaign_page
 from apps.core.errors import InvalidInput
 from apps.core.http import PublicEndpointMixin
 from apps.core.idempotency import HEADER, idempotent_response
-from apps.core.pagination import PageNumberPagination, clean_page_link, page_params, paginated
+from apps.core.pagination import PageNumberPagination, clean_page_links, page_params, paginated
 from apps.core.query import KnownQueryParameters, validated_query
 from apps.currency.selectors import currency_get
 
@@ -186,10 +186,7 @@ class CampaignDonationsView(KnownQueryParameters, APIView):
             data = paginator.get_paginated_response(
                 s.PublicDonationOutput(page, many=True).data
             ).data
-            for link in ("next", "previous"):
-                if data.get(link):
-                    data[link] = clean_page_link(data[link], params)
-            return data
+            return clean_page_links(data, params)
 
         return public_campaign_page(
             request,
