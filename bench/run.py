@@ -52,6 +52,21 @@ GIT = shutil.which("git") or "git"
 HEADERS = {"X-Forwarded-Proto": "https"}  # as behind the platform's TLS proxy
 
 
+# Campaigns whose raised amount, donor count or leaderboard rows disagree with their
+# succeeded donations: the harness's check after the webhook cases (and its test's).
+DISAGREEING_CAMPAIGNS_SQL = """
+SELECT count(*) FROM campaigns_campaign c
+LEFT JOIN (SELECT campaign_id, sum(total) s, sum(donation_count) n
+           FROM donations_donoraggregate GROUP BY campaign_id) a
+  ON a.campaign_id = c.id
+LEFT JOIN (SELECT campaign_id, count(*) n, count(DISTINCT lower(email)) donors
+           FROM donations_donation WHERE status = 'succeeded' GROUP BY campaign_id) d
+  ON d.campaign_id = c.id
+WHERE coalesce(a.s, 0) <> c.raised_amount OR coalesce(a.n, 0) <> coalesce(d.n, 0)
+   OR coalesce(d.donors, 0) <> c.donor_count
+"""
+
+
 def _env(name: str, default: Any) -> Any:
     value = os.environ.get(f"BENCH_{name.upper()}")
     if value is None or value == "":
@@ -1163,19 +1178,7 @@ def exactly_once(references: list[str]) -> dict[str, tuple[bool, str]]:
                 else f"; {len(references) - succeeded} still pending when the drain stopped waiting"
             ),
         )
-        cursor.execute(
-            """
-            SELECT count(*) FROM campaigns_campaign c
-            LEFT JOIN (SELECT campaign_id, sum(total) s, sum(donation_count) n
-                       FROM donations_donoraggregate GROUP BY campaign_id) a
-              ON a.campaign_id = c.id
-            LEFT JOIN (SELECT campaign_id, count(*) n, count(DISTINCT lower(email)) donors
-                       FROM donations_donation WHERE status = 'succeeded' GROUP BY campaign_id) d
-              ON d.campaign_id = c.id
-            WHERE coalesce(a.s, 0) <> c.raised_amount OR coalesce(a.n, 0) <> coalesce(d.n, 0)
-               OR coalesce(d.donors, 0) <> c.donor_count
-            """
-        )
+        cursor.execute(DISAGREEING_CAMPAIGNS_SQL)
         wrong = cursor.fetchone()[0]
         checks["leaderboard and donor counts agree with the donations"] = (
             wrong == 0,

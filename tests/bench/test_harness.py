@@ -40,19 +40,7 @@ def _disagreeing_campaigns() -> int:
     """Campaigns whose raised amount, donor count or leaderboard rows disagree with their
     succeeded donations (the harness's own check, bench/run.py)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*) FROM campaigns_campaign c
-            LEFT JOIN (SELECT campaign_id, sum(total) s, sum(donation_count) n
-                       FROM donations_donoraggregate GROUP BY campaign_id) a
-              ON a.campaign_id = c.id
-            LEFT JOIN (SELECT campaign_id, count(*) n, count(DISTINCT lower(email)) donors
-                       FROM donations_donation WHERE status = 'succeeded' GROUP BY campaign_id) d
-              ON d.campaign_id = c.id
-            WHERE coalesce(a.s, 0) <> c.raised_amount OR coalesce(a.n, 0) <> coalesce(d.n, 0)
-               OR coalesce(d.donors, 0) <> c.donor_count
-            """
-        )
+        cursor.execute(run.DISAGREEING_CAMPAIGNS_SQL)
         return cursor.fetchone()[0]
 
 
